@@ -1,0 +1,29 @@
+// The gateway as a Fastify plugin: tests build exactly this, server.ts starts it.
+
+import swagger from '@fastify/swagger'
+import type { FastifyInstance } from 'fastify'
+import healthRoutes from '../routes/health'
+import { addSchemas } from '../schemas/index'
+import aerospikePlugin from './plugins/aerospike'
+
+export interface AppOptions {
+  aerospikeHosts: string
+}
+
+export default async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
+  await fastify.register(swagger, {
+    // Components are named by their schema's $id, not def-0, def-1...
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` },
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'aerogate',
+        description: 'HTTP/JSON gateway for Aerospike',
+        version: '0.1.0'
+      }
+    }
+  })
+  addSchemas(fastify)
+  await fastify.register(aerospikePlugin, { hosts: opts.aerospikeHosts })
+  await fastify.register(healthRoutes)
+}

@@ -1,0 +1,114 @@
+// In-memory records of one namespace, keyed by digest, with the server's
+// expiry rules: a record past its void time is gone for reads and writes even
+// before the periodic sweep (nsup) removes it.
+
+import type { ReplyBin } from './wire'
+
+// Void times count seconds from 2010-01-01T00:00:00Z (the "citrusleaf epoch").
+export const CITRUSLEAF_EPOCH = 1262304000
+
+export function nowSeconds (): number {
+  return Math.floor(Date.now() / 1000) - CITRUSLEAF_EPOCH
+}
+
+export interface Bin extends ReplyBin {
+  name: string
+  type: number
+  value: Buffer
+}
+
+export interface StoredRecord {
+  bins: Bin[]
+  generation: number
+  // 0 = never expires.
+  voidTime: number
+  setName: string
+  // The key field as the client sent it (particle type byte + key bytes).
+  key: Buffer | undefined
+}
+
+export interface NamespaceConfig {
+  name: string
+  // Seconds; 0 = never expire (the server's default-ttl default).
+  defaultTtl: number
+  // The storage write-block size: a record that does not fit fails with 13.
+  maxRecordSize: number
+}
+
+export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024
+
+export class Namespace {
+  readonly records = new Map<string, StoredRecord>()
+
+  constructor (readonly config: NamespaceConfig) {}
+
+  get name (): string {
+    return this.config.name
+  }
+
+  /** The live record for a digest; expired records are dropped on sight. */
+  get (digest: string, now: number): StoredRecord | undefined {
+    const r = this.records.get(digest)
+    if (r !== undefined && r.voidTime !== 0 && r.voidTime <= now) {
+      this.records.delete(digest)
+      return undefined
+    }
+    return r
+  }
+
+  set (digest: string, record: StoredRecord): void {
+    this.records.set(digest, record)
+  }
+
+  delete (digest: string): void {
+    this.records.delete(digest)
+  }
+
+  /** Removes every expired record; returns how many went. */
+  sweep (now: number): number {
+    let n = 0
+    for (const [digest, r] of this.records) {
+      if (r.voidTime !== 0 && r.voidTime <= now) {
+        this.records.delete(digest)
+        n++
+      }
+    }
+    return n
+  }
+
+  clear (): void {
+    this.records.clear()
+  }
+
+  /** Objects and bytes per set, for the `sets` and `namespace/<ns>` info commands. */
+  setStats (now: number): Map<string, { objects: number, bytes: number }> {
+    const stats = new Map<string, { objects: number, bytes: number }>()
+    for (const r of this.records.values()) {
+      if (r.voidTime !== 0 && r.voidTime <= now) continue
+      let s = stats.get(r.setName)
+      if (s === undefined) {
+        s = { objects: 0, bytes: 0 }
+        stats.set(r.setName, s)
+      }
+      s.objects++
+      s.bytes += recordSize(r)
+    }
+    return stats
+  }
+}
+
+// An approximation of the server's flat storage format: a fixed header with
+// the digest, the set name and key when present, then each bin's name, type
+// and particle (fixed-size scalars, length-prefixed variable values).
+export function recordSize (r: Pick<StoredRecord, 'bins' | 'setName' | 'key'>): number {
+  let size = 32 + (r.setName.length > 0 ? r.setName.length + 1 : 0)
+  if (r.key !== undefined) size += r.key.length + 4
+  for (const b of r.bins) {
+    size += 2 + b.name.length + (isFixedSize(b.type) ? b.value.length : 4 + b.value.length)
+  }
+  return size
+}
+
+function isFixedSize (type: number): boolean {
+  return type === 1 || type === 2 || type === 17
+}

@@ -1,0 +1,33 @@
+// `npm run openapi`: writes openapi.yaml from the route schemas. The document
+// is committed, and a test fails when it no longer matches the routes.
+
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import Fastify from 'fastify'
+import fp from 'fastify-plugin'
+import app from './app'
+import { startEmbeddedServer } from './embedded/index'
+
+// Run from the sources (tsx), where this file sits in src/.
+export const OPENAPI_PATH = join(__dirname, '..', 'openapi.yaml')
+
+/** The OpenAPI document of the gateway's routes, as YAML. */
+export async function renderOpenapi (): Promise<string> {
+  const embedded = await startEmbeddedServer({ port: 0 })
+  const server = Fastify({ logger: false })
+  try {
+    await server.register(fp(app), { aerospikeHosts: embedded.address })
+    await server.ready()
+    return server.swagger({ yaml: true })
+  } finally {
+    await server.close()
+    await embedded.close()
+  }
+}
+
+if (require.main === module) {
+  renderOpenapi().then((yaml) => writeFileSync(OPENAPI_PATH, yaml), (err: Error) => {
+    process.stderr.write(`${err.stack ?? err.message}\n`)
+    process.exit(1)
+  })
+}

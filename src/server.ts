@@ -1,0 +1,46 @@
+// Starts the gateway: configuration, the embedded server when no cluster is
+// configured, listen, and a graceful close on SIGINT/SIGTERM.
+
+import closeWithGrace from 'close-with-grace'
+import Fastify from 'fastify'
+import fp from 'fastify-plugin'
+import app from './app'
+import { ConfigError, loadConfig } from './config'
+import { startEmbeddedServer, EmbeddedServerHandle } from './embedded/index'
+
+async function main (): Promise<void> {
+  let config
+  try {
+    config = loadConfig(process.env)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    process.stderr.write(`aerogate: ${err.message}\n`)
+    process.exit(2)
+  }
+  const server = Fastify({
+    requestIdHeader: 'x-request-id',
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization'],
+      ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {})
+    }
+  })
+  let embedded: EmbeddedServerHandle | undefined
+  let hosts = config.aerospikeHosts
+  if (hosts === undefined) {
+    embedded = await startEmbeddedServer({ port: 0 })
+    hosts = embedded.address
+    server.log.warn({ aerospikeHosts: hosts },
+      'AEROSPIKE_HOSTS is not set: started the embedded Aerospike-compatible server in-process; data lives in memory only')
+  }
+  await server.register(fp(app), { aerospikeHosts: hosts })
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    if (err !== undefined) server.log.error({ err }, 'closing after an error')
+    else server.log.info({ signal }, 'closing')
+    await server.close()
+    await embedded?.close()
+  })
+  await server.listen({ host: config.host, port: config.port })
+}
+
+void main()

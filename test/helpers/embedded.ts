@@ -1,0 +1,38 @@
+// Starts an embedded server and a real aerospike client connected to it, and
+// tears both down when the test ends.
+
+import Aerospike, { Client } from 'aerospike'
+import { startEmbeddedServer, EmbeddedServerHandle, EmbeddedServerOptions } from '../../src/embedded/index'
+
+export interface EmbeddedFixture {
+  server: EmbeddedServerHandle
+  client: Client
+}
+
+interface Teardown {
+  teardown: (fn: () => unknown) => void
+}
+
+export async function withEmbedded (t: Teardown, options: EmbeddedServerOptions = {}, config: object = {}): Promise<EmbeddedFixture> {
+  const server = await startEmbeddedServer({ port: 0, ...options })
+  const client = await Aerospike.connect({
+    hosts: server.address,
+    log: { level: Aerospike.log.OFF },
+    ...config
+  } as Parameters<typeof Aerospike.connect>[0])
+  t.teardown(async () => {
+    await client.close()
+    await server.close()
+  })
+  return { server, client }
+}
+
+/** The error code a promise rejects with, or 'resolved'. */
+export async function codeOf (p: Promise<unknown>): Promise<number | 'resolved'> {
+  try {
+    await p
+    return 'resolved'
+  } catch (err) {
+    return (err as { code: number }).code
+  }
+}
