@@ -20,6 +20,32 @@ async function rawExchange (port: number, frame: Buffer): Promise<{ reply: Buffe
   })
 }
 
+function field (type: number, data: Buffer): Buffer {
+  const head = Buffer.alloc(5)
+  head.writeUInt32BE(data.length + 1)
+  head[4] = type
+  return Buffer.concat([head, data])
+}
+
+function binOp (opType: number, particle: number, name: string, value: Buffer): Buffer {
+  const head = Buffer.alloc(8)
+  head.writeUInt32BE(4 + Buffer.byteLength(name) + value.length)
+  head[4] = opType
+  head[5] = particle
+  head[7] = Buffer.byteLength(name)
+  return Buffer.concat([head, Buffer.from(name), value])
+}
+
+function message (info1: number, info2: number, fields: Buffer[], ops: Buffer[]): Buffer {
+  const header = Buffer.alloc(22)
+  header[0] = 22
+  header[1] = info1
+  header[2] = info2
+  header.writeUInt16BE(fields.length, 18)
+  header.writeUInt16BE(ops.length, 20)
+  return Buffer.concat([header, ...fields, ...ops])
+}
+
 function frame (type: number, body: Buffer, version = 2): Buffer {
   const head = Buffer.alloc(8)
   head[0] = version
@@ -164,19 +190,28 @@ t.test('a key sent with a request must match the key stored with the record (19)
   const key = new Key('test', 'km', 'real-key')
   await client.put(key, { a: 1 }, {}, new Aerospike.WritePolicy({ key: Aerospike.policy.key.SEND }))
   // The same digest with another key, as only a raw request can send it.
-  const field = (type: number, data: Buffer): Buffer => {
-    const head = Buffer.alloc(5)
-    head.writeUInt32BE(data.length + 1)
-    head[4] = type
-    return Buffer.concat([head, data])
-  }
-  const header = Buffer.alloc(22)
-  header[0] = 22
-  header[1] = 0x03
-  header.writeUInt16BE(4, 18)
-  const body = Buffer.concat([header, field(0, Buffer.from('test')), field(1, Buffer.from('km')),
-    field(4, key.digest as Buffer), field(2, Buffer.from('\x03other-key', 'latin1'))])
+  const body = message(0x03, 0, [field(0, Buffer.from('test')), field(1, Buffer.from('km')),
+    field(4, key.digest as Buffer), field(2, Buffer.from('\x03other-key', 'latin1'))], [])
   const { reply } = await rawExchange(server.port, frame(3, body))
   t.equal(reply[8 + 5], 19, 'KEY_MISMATCH')
   t.same((await client.get(key, new Aerospike.ReadPolicy({ key: Aerospike.policy.key.SEND }))).bins, { a: 1 }, 'the right key reads')
+})
+
+t.test('server-side checks the client makes first: bin names over 15 bytes (21), no ops (4)', async (t) => {
+  const { server } = await withEmbedded(t)
+  const ns = field(0, Buffer.from('test'))
+  const digest = field(4, Buffer.alloc(20, 7))
+  const int = Buffer.alloc(8)
+  const longName = await rawExchange(server.port, frame(3, message(0, 1, [ns, digest], [binOp(2, 1, 'b'.repeat(16), int)])))
+  t.equal(longName.reply[8 + 5], 21, 'BIN_NAME')
+  const noOps = await rawExchange(server.port, frame(3, message(0, 1, [ns, digest], [])))
+  t.equal(noOps.reply[8 + 5], 4, 'a write without ops is a parameter error')
+  const badInt = await rawExchange(server.port, frame(3, message(0, 1, [ns, digest], [binOp(2, 1, 'a', Buffer.alloc(3))])))
+  t.equal(badInt.reply[8 + 5], 4, 'an integer of 3 bytes is a parameter error')
+  const badType = await rawExchange(server.port, frame(3, message(0, 1, [ns, digest], [binOp(2, 99, 'a', int)])))
+  t.equal(badType.reply[8 + 5], 4, 'an unknown particle type is a parameter error')
+  const noDigest = await rawExchange(server.port, frame(3, message(3, 0, [ns], [])))
+  t.equal(noDigest.reply[8 + 5], 4, 'neither digest nor key is a parameter error')
+  const admin = await rawExchange(server.port, frame(2, Buffer.alloc(16)))
+  t.equal(admin.reply[8 + 1], 52, 'a login to a server without security: security not enabled')
 })
