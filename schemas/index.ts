@@ -3,8 +3,10 @@
 
 import type { FastifyInstance } from 'fastify'
 import { HealthStatus } from './health'
+import { ErrorCatalogue, Problem } from './problem'
+import { RecordBody, RecordParams, RecordQuery } from './records'
 
-const SCHEMAS = [HealthStatus]
+const SCHEMAS = [HealthStatus, Problem, ErrorCatalogue, RecordParams, RecordQuery, RecordBody]
 
 export function addSchemas (app: FastifyInstance): void {
   for (const schema of SCHEMAS) app.addSchema(schema)

@@ -3,11 +3,16 @@
 import swagger from '@fastify/swagger'
 import type { FastifyInstance } from 'fastify'
 import healthRoutes from '../routes/health'
+import recordRoutes from '../routes/records'
 import { addSchemas } from '../schemas/index'
 import aerospikePlugin from './plugins/aerospike'
+import contentPlugin from './plugins/content'
+import errorsPlugin from './plugins/errors'
+
+import type { GatewayConfig } from './config'
 
 export interface AppOptions {
-  aerospikeHosts: string
+  config: GatewayConfig & { aerospikeHosts: string }
 }
 
 export default async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
@@ -24,6 +29,9 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     }
   })
   addSchemas(fastify)
-  await fastify.register(aerospikePlugin, { hosts: opts.aerospikeHosts })
+  await fastify.register(errorsPlugin)
+  await fastify.register(contentPlugin)
+  await fastify.register(aerospikePlugin, { config: opts.config })
   await fastify.register(healthRoutes)
+  await fastify.register(recordRoutes, { limits: opts.config.limits })
 }

@@ -1,40 +1,111 @@
 // Gateway settings from the environment, checked at start-up: a bad value
-// stops the process with a message that names it.
+// stops the process with a message that names it. The README's table lists
+// the same variables.
+
+export interface PolicyDefaults {
+  totalTimeout: number
+  socketTimeout: number
+  maxRetries: number
+}
 
 export interface GatewayConfig {
   host: string
   port: number
+  logLevel: string
+  /** Largest request body, bytes. */
+  bodyLimit: number
   /** `host:port,host:port`; absent means: start the embedded server. */
   aerospikeHosts: string | undefined
-  logLevel: string
+  user: string | undefined
+  password: string | undefined
+  clusterName: string | undefined
+  maxConnsPerNode: number
+  minConnsPerNode: number
+  /** Seconds. */
+  maxSocketIdle: number
+  /** Milliseconds. */
+  tendInterval: number
+  connectTimeout: number
+  /** The client's global command queue: commands beyond the pool wait here. */
+  maxCommandsInProcess: number
+  maxCommandsInQueue: number
+  read: PolicyDefaults
+  write: PolicyDefaults
+  /** Ceilings for the per-request timeout and retry parameters. */
+  limits: { totalTimeout: number, socketTimeout: number, maxRetries: number, sleepBetweenRetries: number }
 }
-
-const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-const HOST_PORT = /^[^\s:,]+(:\d{1,5})?$/
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }
 
-function port (name: string, raw: string): number {
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+const HOST_PORT = /^[^\s:,]+(:\d{1,5})?$/
+
+type Env = Record<string, string | undefined>
+
+function integer (env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
   const n = Number(raw)
-  if (!/^\d+$/.test(raw) || n > 65535) throw new ConfigError(`${name} must be a port number from 0 to 65535, got "${raw}"`)
+  if (!/^-?\d+$/.test(raw.trim()) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`)
+  }
   return n
 }
 
-export function loadConfig (env: NodeJS.ProcessEnv): GatewayConfig {
-  const hosts = env.AEROSPIKE_HOSTS?.trim()
-  if (hosts !== undefined && hosts !== '') {
+function optional (env: Env, name: string): string | undefined {
+  const v = env[name]?.trim()
+  return v === undefined || v === '' ? undefined : v
+}
+
+function policyDefaults (env: Env, prefix: string, retries: number): PolicyDefaults {
+  return {
+    totalTimeout: integer(env, `${prefix}_TOTAL_TIMEOUT`, 1000, 0, 3_600_000),
+    socketTimeout: integer(env, `${prefix}_SOCKET_TIMEOUT`, 0, 0, 3_600_000),
+    maxRetries: integer(env, `${prefix}_MAX_RETRIES`, retries, 0, 100)
+  }
+}
+
+export function loadConfig (env: Env): GatewayConfig {
+  const hosts = optional(env, 'AEROSPIKE_HOSTS')
+  if (hosts !== undefined) {
     for (const h of hosts.split(',')) {
       if (!HOST_PORT.test(h.trim())) throw new ConfigError(`AEROSPIKE_HOSTS must be host:port[,host:port...], got "${hosts}"`)
     }
   }
   const logLevel = env.LOG_LEVEL ?? 'info'
-  if (!LOG_LEVELS.has(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}, got "${logLevel}"`)
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
+  const user = optional(env, 'AEROSPIKE_USER')
+  const password = optional(env, 'AEROSPIKE_PASSWORD')
+  if ((user === undefined) !== (password === undefined)) {
+    throw new ConfigError('AEROSPIKE_USER and AEROSPIKE_PASSWORD must be set together')
+  }
+  const maxConnsPerNode = integer(env, 'AEROSPIKE_MAX_CONNS_PER_NODE', 100, 1, 100_000)
+  const minConnsPerNode = integer(env, 'AEROSPIKE_MIN_CONNS_PER_NODE', 0, 0, maxConnsPerNode)
   return {
     host: env.HOST ?? '127.0.0.1',
-    port: port('PORT', env.PORT ?? '8080'),
-    aerospikeHosts: hosts === '' ? undefined : hosts,
-    logLevel
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    logLevel,
+    bodyLimit: integer(env, 'BODY_LIMIT', 4 * 1024 * 1024, 1024, 128 * 1024 * 1024),
+    aerospikeHosts: hosts,
+    user,
+    password,
+    clusterName: optional(env, 'AEROSPIKE_CLUSTER_NAME'),
+    maxConnsPerNode,
+    minConnsPerNode,
+    maxSocketIdle: integer(env, 'AEROSPIKE_MAX_SOCKET_IDLE', 55, 0, 86_400),
+    tendInterval: integer(env, 'AEROSPIKE_TEND_INTERVAL', 1000, 250, 60_000),
+    connectTimeout: integer(env, 'AEROSPIKE_CONNECT_TIMEOUT', 1000, 1, 60_000),
+    maxCommandsInProcess: integer(env, 'AEROSPIKE_MAX_COMMANDS_IN_PROCESS', maxConnsPerNode, 1, 100_000),
+    maxCommandsInQueue: integer(env, 'AEROSPIKE_MAX_COMMANDS_IN_QUEUE', 10_000, 1, 10_000_000),
+    read: policyDefaults(env, 'AEROSPIKE_READ', 2),
+    write: policyDefaults(env, 'AEROSPIKE_WRITE', 0),
+    limits: {
+      totalTimeout: integer(env, 'MAX_TOTAL_TIMEOUT', 30_000, 1, 3_600_000),
+      socketTimeout: integer(env, 'MAX_SOCKET_TIMEOUT', 30_000, 1, 3_600_000),
+      maxRetries: integer(env, 'MAX_RETRIES', 10, 0, 100),
+      sleepBetweenRetries: integer(env, 'MAX_SLEEP_BETWEEN_RETRIES', 1000, 0, 60_000)
+    }
   }
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import app from './app'
+import { loadConfig } from './config'
 import { startEmbeddedServer } from './embedded/index'
 
 // Run from the sources (tsx), where this file sits in src/.
@@ -16,7 +17,7 @@ export async function renderOpenapi (): Promise<string> {
   const embedded = await startEmbeddedServer({ port: 0 })
   const server = Fastify({ logger: false })
   try {
-    await server.register(fp(app), { aerospikeHosts: embedded.address })
+    await server.register(fp(app), { config: { ...loadConfig({}), aerospikeHosts: embedded.address } })
     await server.ready()
     return server.swagger({ yaml: true })
   } finally {

@@ -19,6 +19,7 @@ async function main (): Promise<void> {
   }
   const server = Fastify({
     requestIdHeader: 'x-request-id',
+    bodyLimit: config.bodyLimit,
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization'],
@@ -33,7 +34,7 @@ async function main (): Promise<void> {
     server.log.warn({ aerospikeHosts: hosts },
       'AEROSPIKE_HOSTS is not set: started the embedded Aerospike-compatible server in-process; data lives in memory only')
   }
-  await server.register(fp(app), { aerospikeHosts: hosts })
+  await server.register(fp(app), { config: { ...config, aerospikeHosts: hosts } })
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err !== undefined) server.log.error({ err }, 'closing after an error')
     else server.log.info({ signal }, 'closing')

@@ -4,9 +4,10 @@
 
 import Aerospike, { Client } from 'aerospike'
 import fp from 'fastify-plugin'
+import type { GatewayConfig } from '../config'
 
 export interface AerospikePluginOptions {
-  hosts: string
+  config: GatewayConfig & { aerospikeHosts: string }
 }
 
 export interface AerospikeState {
@@ -23,26 +24,71 @@ declare module 'fastify' {
 
 const MAX_BACKOFF_MS = 10_000
 
+// The command queue is process-wide and must exist before the first client
+// connects: commands beyond the pool's connections wait in it instead of
+// failing with -7, and only a full queue (-11) turns into 503.
+let commandQueueReady = false
+
+function setUpCommandQueue (config: GatewayConfig): void {
+  if (commandQueueReady) return
+  Aerospike.setupGlobalCommandQueue({
+    maxCommandsInProcess: config.maxCommandsInProcess,
+    maxCommandsInQueue: config.maxCommandsInQueue
+  })
+  commandQueueReady = true
+}
+
+function clientConfig (config: AerospikePluginOptions['config']): Parameters<typeof Aerospike.connect>[0] {
+  const policy = (p: GatewayConfig['read']): { totalTimeout: number, socketTimeout: number, maxRetries: number } =>
+    ({ totalTimeout: p.totalTimeout, socketTimeout: p.socketTimeout, maxRetries: p.maxRetries })
+  return {
+    hosts: config.aerospikeHosts,
+    user: config.user,
+    password: config.password,
+    clusterName: config.clusterName,
+    maxConnsPerNode: config.maxConnsPerNode,
+    minConnsPerNode: config.minConnsPerNode,
+    maxSocketIdle: config.maxSocketIdle,
+    tenderInterval: config.tendInterval,
+    connTimeoutMs: config.connectTimeout,
+    log: { level: Aerospike.log.OFF },
+    policies: {
+      read: new Aerospike.ReadPolicy(policy(config.read)),
+      write: new Aerospike.WritePolicy(policy(config.write)),
+      operate: new Aerospike.OperatePolicy(policy(config.write)),
+      remove: new Aerospike.RemovePolicy(policy(config.write)),
+      batch: new Aerospike.BatchPolicy(policy(config.read))
+    }
+  }
+}
+
 export default fp<AerospikePluginOptions>(async (app, opts) => {
+  const hosts = opts.config.aerospikeHosts
+  setUpCommandQueue(opts.config)
+  const connectConfig = clientConfig(opts.config)
   const state: AerospikeState = { client: undefined, lastError: undefined }
   app.decorate('aerospike', state)
   let closing = false
   let timer: NodeJS.Timeout | undefined
 
   const connect = async (attempt: number): Promise<void> => {
+    // A client whose connect failed still holds the client's event loop
+    // open: it is closed, or the process could never exit.
+    const client = Aerospike.client(connectConfig)
     try {
-      const client = await Aerospike.connect({ hosts: opts.hosts, log: { level: Aerospike.log.OFF } })
+      await client.connect()
       if (closing) {
         await client.close()
         return
       }
       state.client = client
       state.lastError = undefined
-      app.log.info({ hosts: opts.hosts }, 'connected to the Aerospike cluster')
+      app.log.info({ hosts: hosts }, 'connected to the Aerospike cluster')
     } catch (err) {
+      await client.close()
       state.lastError = err as Error
       const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt)
-      app.log.warn({ hosts: opts.hosts, err, retryInMs: delay }, 'cannot reach the Aerospike cluster yet')
+      app.log.warn({ hosts: hosts, err, retryInMs: delay }, 'cannot reach the Aerospike cluster yet')
       if (!closing) timer = setTimeout(() => { void connect(attempt + 1) }, delay)
     }
   }

@@ -2,17 +2,26 @@ import t from 'tap'
 import { loadConfig } from '../../src/config'
 
 t.test('defaults', async (t) => {
-  t.same(loadConfig({}), { host: '127.0.0.1', port: 8080, aerospikeHosts: undefined, logLevel: 'info' })
+  const c = loadConfig({})
+  t.match(c, { host: "127.0.0.1", port: 8080, aerospikeHosts: undefined, logLevel: "info", maxConnsPerNode: 100, maxCommandsInProcess: 100 })
+  t.same(c.read, { totalTimeout: 1000, socketTimeout: 0, maxRetries: 2 })
 })
 
 t.test('values from the environment', async (t) => {
-  const c = loadConfig({ HOST: '0.0.0.0', PORT: '9000', AEROSPIKE_HOSTS: 'a:3000, b:3000', LOG_LEVEL: 'warn' })
-  t.same(c, { host: '0.0.0.0', port: 9000, aerospikeHosts: 'a:3000, b:3000', logLevel: 'warn' })
+  const c = loadConfig({ HOST: '0.0.0.0', PORT: '9000', AEROSPIKE_HOSTS: 'a:3000, b:3000', LOG_LEVEL: 'warn', AEROSPIKE_MAX_CONNS_PER_NODE: '300', AEROSPIKE_WRITE_MAX_RETRIES: '3' })
+  t.match(c, { host: '0.0.0.0', port: 9000, aerospikeHosts: 'a:3000, b:3000', logLevel: 'warn', maxConnsPerNode: 300, maxCommandsInProcess: 300, write: { maxRetries: 3 } })
 })
 
 t.test('a bad value names the setting', async (t) => {
-  t.throws(() => loadConfig({ PORT: 'eighty' }), { name: 'ConfigError', message: 'PORT must be a port number from 0 to 65535, got "eighty"' })
+  t.throws(() => loadConfig({ PORT: 'eighty' }), { name: 'ConfigError', message: 'PORT must be an integer from 0 to 65535, got "eighty"' })
   t.throws(() => loadConfig({ PORT: '70000' }), { name: 'ConfigError', message: /PORT/ })
   t.throws(() => loadConfig({ AEROSPIKE_HOSTS: 'a:3000,,b' }), /AEROSPIKE_HOSTS/)
   t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/)
+})
+
+t.test('pool and policy settings are range-checked', async (t) => {
+  t.throws(() => loadConfig({ AEROSPIKE_MAX_CONNS_PER_NODE: '0' }), /AEROSPIKE_MAX_CONNS_PER_NODE must be an integer from 1/)
+  t.throws(() => loadConfig({ AEROSPIKE_MIN_CONNS_PER_NODE: '200' }), /AEROSPIKE_MIN_CONNS_PER_NODE must be an integer from 0 to 100/)
+  t.throws(() => loadConfig({ AEROSPIKE_READ_TOTAL_TIMEOUT: '1.5' }), /AEROSPIKE_READ_TOTAL_TIMEOUT/)
+  t.throws(() => loadConfig({ AEROSPIKE_USER: 'u' }), /AEROSPIKE_USER and AEROSPIKE_PASSWORD must be set together/)
 })

@@ -1,7 +1,6 @@
 import t from 'tap'
-import { createServer } from 'node:net'
 import { startEmbeddedServer } from '../../src/embedded/index'
-import { buildGateway } from '../helpers/gateway'
+import { buildGateway, unusedPort } from '../helpers/gateway'
 
 t.test('live and ready against the embedded server', async (t) => {
   const embedded = await startEmbeddedServer({ port: 0 })
@@ -16,11 +15,7 @@ t.test('live and ready against the embedded server', async (t) => {
 })
 
 t.test('an unreachable cluster: the gateway starts, live but not ready', async (t) => {
-  // A port that nothing listens on.
-  const probe = createServer()
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
-  const port = (probe.address() as { port: number }).port
-  await new Promise((resolve) => probe.close(resolve))
+  const port = await unusedPort()
   const app = await buildGateway(t, `127.0.0.1:${port}`)
   t.equal((await app.inject({ method: 'GET', url: '/health/live' })).statusCode, 200)
   const ready = await app.inject({ method: 'GET', url: '/health/ready' })

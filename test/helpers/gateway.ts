@@ -1,17 +1,30 @@
 // Builds the gateway exactly as server.ts does, against a given cluster.
 
+import { createServer } from 'node:net'
 import Fastify, { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import app from '../../src/app'
+import { loadConfig } from '../../src/config'
 
 interface Teardown {
   teardown: (fn: () => unknown) => void
 }
 
-export async function buildGateway (t: Teardown, aerospikeHosts: string): Promise<FastifyInstance> {
-  const server = Fastify({ logger: false, requestIdHeader: 'x-request-id' })
-  await server.register(fp(app), { aerospikeHosts })
+/** `env` takes the same variables as the process environment. */
+export async function buildGateway (t: Teardown, aerospikeHosts: string, env: Record<string, string> = {}): Promise<FastifyInstance> {
+  const config = { ...loadConfig(env), aerospikeHosts }
+  const server = Fastify({ logger: false, requestIdHeader: 'x-request-id', bodyLimit: config.bodyLimit })
+  await server.register(fp(app), { config })
   await server.ready()
   t.teardown(() => server.close())
   return server
+}
+
+/** A loopback port that nothing listens on, for an unreachable cluster. */
+export async function unusedPort (): Promise<number> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const port = (probe.address() as { port: number }).port
+  await new Promise((resolve) => probe.close(resolve))
+  return port
 }

@@ -1,0 +1,160 @@
+// Single-record endpoints on the official REST gateway's paths:
+// /v1/kvs/{namespace}/{set}/{key}, and /v1/kvs/{namespace}/{key} for records
+// in no set. Handlers parse, call the client, and shape the answer.
+
+import Aerospike from 'aerospike'
+import type { Client } from 'aerospike'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { GatewayError } from '../src/errors'
+import { recordKey, KeyType } from '../src/keys'
+import { PolicyQuery, precondition, readPolicy, removePolicy, writePlan } from '../src/policies'
+import { readRecord, toClientBins } from '../src/values'
+import type { Limits } from '../src/policies'
+
+interface Params {
+  namespace: string
+  set?: string
+  key: string
+}
+
+type Query = PolicyQuery & { keytype?: KeyType, recordBins?: string[] }
+type Req = FastifyRequest<{ Params: Params, Querystring: Query, Body: unknown }>
+
+const problem = (description: string): object => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } }
+})
+
+const ERRORS = {
+  400: problem('Invalid key, parameter or body'),
+  413: problem('Record or body too large'),
+  415: problem('Unsupported media type'),
+  429: problem('Key busy or quota exceeded; Retry-After says when to try again'),
+  500: problem('A fault of the gateway itself'),
+  501: problem('A feature the cluster does not have'),
+  502: problem('Any other server error'),
+  503: problem('Cluster unreachable or overloaded; Retry-After says when to try again'),
+  504: problem('Timed out; Retry-After says when to try again')
+} as const
+
+const ETAG_HEADER = { etag: { type: 'string', description: 'The record generation, quoted' } }
+const ifNoneMatch = /^(?:W\/)?"(\d+)"$/
+
+function client (app: FastifyInstance): Client {
+  const c = app.aerospike.client
+  if (c === undefined) throw new GatewayError(Aerospike.status.ERR_CONNECTION, 'not connected to the Aerospike cluster yet')
+  return c
+}
+
+function keyOf (request: Req): InstanceType<typeof Aerospike.Key> {
+  const { namespace, set, key } = request.params
+  return recordKey(namespace, set, key, request.query.keytype)
+}
+
+function etag (generation: number): string {
+  return `"${generation}"`
+}
+
+type WriteOp = ReturnType<typeof Aerospike.operations.write>
+
+/**
+ * The write ops of a body; `forReplace` drops nulls, which a replace cannot
+ * carry. `viaPut` is set when a top-level bin is a bigint: the client's
+ * operate cannot write one (it fails with -2), its put can.
+ */
+function writeOps (request: Req, forReplace: boolean): { ops: WriteOp[], bins: Record<string, unknown>, viaPut: boolean } {
+  const bins = toClientBins(request.body, { source: request.bodyFormat ?? 'json' })
+  const ops: WriteOp[] = []
+  let viaPut = false
+  for (const name in bins) {
+    const value = bins[name]
+    if (value === null && forReplace) {
+      delete bins[name]
+      continue
+    }
+    if (typeof value === 'bigint') viaPut = true
+    ops.push(Aerospike.operations.write(name, value as Parameters<typeof Aerospike.operations.write>[1]))
+  }
+  if (ops.length === 0) throw new GatewayError(4, 'a replace needs at least one bin that is not null')
+  return { ops, bins, viaPut }
+}
+
+export interface RecordRoutesOptions {
+  limits: Limits
+}
+
+export default async function recordRoutes (app: FastifyInstance, { limits }: RecordRoutesOptions): Promise<void> {
+  const get = async (request: Req, reply: FastifyReply): Promise<unknown> => {
+    const policy = readPolicy(request.query, limits)
+    const { record, bins } = await readRecord(client(app), keyOf(request), {
+      bins: request.query.recordBins,
+      policy: policy as Record<string, unknown> | undefined
+    })
+    const tag = etag(record.gen)
+    reply.header('etag', tag)
+    const cached = request.headers['if-none-match']
+    if (cached !== undefined && ifNoneMatch.exec(cached)?.[1] === String(record.gen)) return await reply.code(304).send()
+    return await reply.sendValue({ bins, generation: record.gen, ttl: record.ttl })
+  }
+
+  const head = async (request: Req, reply: FastifyReply): Promise<unknown> => {
+    const record = await client(app).select(keyOf(request), [], readPolicy(request.query, limits))
+    return await reply.header('etag', etag(record.gen)).code(200).send()
+  }
+
+  const write = (defaultExists: 'CREATE_ONLY' | 'REPLACE' | 'UPDATE', created: boolean) =>
+    async (request: Req, reply: FastifyReply): Promise<unknown> => {
+      const pre = precondition(request.headers['if-match'], request.headers['if-none-match'])
+      request.conditional = pre !== undefined
+      const { ops, bins, viaPut } = writeOps(request, defaultExists === 'REPLACE' && request.query.recordExistsAction !== 'UPDATE')
+      const plan = writePlan(request.query, limits, defaultExists, pre)
+      const key = keyOf(request)
+      const c = client(app)
+      let generation: number
+      if (viaPut) {
+        // put answers with the key only: the ETag takes a header read, and
+        // may name a later generation if another write lands in between.
+        await c.put(key, bins as Parameters<Client['put']>[1], plan.meta, new Aerospike.WritePolicy(plan.policy))
+        generation = (await c.select(key, [])).gen
+      } else {
+        generation = (await c.operate(key, ops, plan.meta, plan.policy)).gen
+      }
+      return await reply.header('etag', etag(generation)).code(created ? 201 : 204).send()
+    }
+
+  const remove = async (request: Req, reply: FastifyReply): Promise<unknown> => {
+    const pre = precondition(request.headers['if-match'], undefined)
+    request.conditional = pre !== undefined
+    await client(app).remove(keyOf(request), removePolicy(request.query, limits, pre))
+    return await reply.code(204).send()
+  }
+
+  // HEAD comes before GET: Fastify would otherwise derive HEAD from GET,
+  // which reads every bin only to drop them.
+  const routes = [
+    { method: 'HEAD', id: 'headRecord', summary: 'Whether a record exists, and its ETag', handler: head, ok: { 200: { description: 'The record exists', headers: ETAG_HEADER }, 404: { description: 'No such record' } } },
+    { method: 'GET', id: 'getRecord', summary: 'Read a record (all bins, or those named by recordBins)', handler: get, ok: { 200: { description: 'The record', headers: ETAG_HEADER, content: { 'application/json': { schema: { $ref: 'Record#' } } } }, 304: { description: 'Not modified (If-None-Match)' }, 404: problem('No such record, namespace or bin'), 412: problem('If-Match did not match') } },
+    { method: 'POST', id: 'createRecord', summary: 'Create a record; an existing one is 409', handler: write('CREATE_ONLY', true), ok: { 201: { description: 'Created', headers: ETAG_HEADER }, 409: problem('The record exists'), 412: problem('A conditional header failed') } },
+    { method: 'PUT', id: 'replaceRecord', summary: 'Create or replace all bins of a record', handler: write('REPLACE', false), ok: { 204: { description: 'Written', headers: ETAG_HEADER }, 404: problem('No such record (REPLACE_ONLY or If-Match)'), 409: problem('Generation or type conflict'), 412: problem('A conditional header failed') } },
+    { method: 'PATCH', id: 'updateRecord', summary: 'Create a record or merge bins into it; a null bin deletes that bin', handler: write('UPDATE', false), ok: { 204: { description: 'Written', headers: ETAG_HEADER }, 404: problem('No such record (UPDATE_ONLY or If-Match)'), 409: problem('Generation or type conflict'), 412: problem('A conditional header failed') } },
+    { method: 'DELETE', id: 'deleteRecord', summary: 'Delete a record', handler: remove, ok: { 204: { description: 'Deleted' }, 404: problem('No such record'), 412: problem('If-Match did not match') } }
+  ] as const
+
+  for (const r of routes) {
+    for (const [url, suffix] of [['/v1/kvs/:namespace/:set/:key', ''], ['/v1/kvs/:namespace/:key', 'NoSet']] as const) {
+      app.route({
+        method: r.method,
+        url,
+        schema: {
+          operationId: `${r.id}${suffix}`,
+          tags: ['records'],
+          summary: r.summary,
+          params: { $ref: 'RecordParams#' },
+          querystring: { $ref: 'RecordQuery#' },
+          response: { ...r.ok, ...ERRORS }
+        },
+        handler: r.handler as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+      })
+    }
+  }
+}

@@ -1,0 +1,165 @@
+// Request and response bodies: JSON (read losslessly, see src/values.ts) and
+// MessagePack, for what JSON cannot carry (maps with keys that are not
+// strings, bytes natively, NaN and the infinities). The request's
+// Content-Type picks the parser; any other media type is Fastify's 415
+// (FST_ERR_CTP_INVALID_MEDIA_TYPE). The Accept header picks what
+// `reply.sendValue` writes.
+
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { decodeMsgpack, DEFAULT_MAX_DEPTH, encodeMsgpack, parseJson, stringifyJson, ValueError } from '../values'
+
+export type BodyFormat = 'json' | 'msgpack'
+
+export const JSON_TYPE = 'application/json'
+export const MSGPACK_TYPE = 'application/msgpack'
+/** Accepted as request types and Accept ranges; responses say application/msgpack. */
+export const MSGPACK_ALIASES = ['application/msgpack', 'application/x-msgpack', 'application/vnd.msgpack']
+
+export interface ContentPluginOptions {
+  /** Deepest nesting of lists and maps in a body (default 32). */
+  maxDepth?: number
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The format the body was parsed from: give it to toClientBins as `source`. */
+    bodyFormat: BodyFormat | null
+  }
+  interface FastifyReply {
+    /**
+     * Sends a value of the gateway's value model (src/values.ts) as JSON or
+     * MessagePack, as the request's Accept header prefers (JSON when it has
+     * no preference). A value JSON cannot carry back is a 406 error naming
+     * its path; an Accept header that allows neither format is a 406 too.
+     */
+    sendValue: (value: unknown) => FastifyReply
+  }
+}
+
+interface Range {
+  type: string
+  subtype: string
+  q: number
+}
+
+function parseAccept (header: string): Range[] {
+  const ranges: Range[] = []
+  for (const part of header.split(',')) {
+    const [mediaRange, ...params] = part.split(';')
+    const [type, subtype] = mediaRange.trim().toLowerCase().split('/')
+    if (type === undefined || type === '' || subtype === undefined || subtype === '') continue
+    let q = 1
+    for (const param of params) {
+      const [name, value] = param.split('=')
+      if (name.trim().toLowerCase() === 'q') {
+        const n = Number(value?.trim())
+        q = Number.isFinite(n) && n >= 0 && n <= 1 ? n : 0
+      }
+    }
+    ranges.push({ type, subtype: subtype.trim(), q })
+  }
+  return ranges
+}
+
+// The q and the specificity (2 exact, 1 type/*, 0 */*) of the most specific
+// range matching any of the media types, or undefined.
+function match (ranges: Range[], mediaTypes: string[]): [number, number] | undefined {
+  let best: [number, number] | undefined
+  for (const r of ranges) {
+    for (const mt of mediaTypes) {
+      const [type, subtype] = mt.split('/')
+      let specificity: number
+      if (r.type === type && r.subtype === subtype) specificity = 2
+      else if (r.type === type && r.subtype === '*') specificity = 1
+      else if (r.type === '*' && r.subtype === '*') specificity = 0
+      else continue
+      if (best === undefined || specificity > best[1]) best = [r.q, specificity]
+    }
+  }
+  return best
+}
+
+/**
+ * The response format an Accept header asks for: the acceptable one (q > 0)
+ * with the higher q, then the one named more specifically, then JSON;
+ * undefined when it accepts neither.
+ */
+export function negotiate (accept: string | undefined): BodyFormat | undefined {
+  if (accept === undefined || accept.trim() === '') return 'json'
+  const ranges = parseAccept(accept)
+  if (ranges.length === 0) return 'json'
+  const json = match(ranges, [JSON_TYPE])
+  const msgpack = match(ranges, MSGPACK_ALIASES)
+  const jsonOk = json !== undefined && json[0] > 0
+  const msgpackOk = msgpack !== undefined && msgpack[0] > 0
+  if (!msgpackOk) return jsonOk ? 'json' : undefined
+  if (!jsonOk) return 'msgpack'
+  if (msgpack[0] !== json[0]) return msgpack[0] > json[0] ? 'msgpack' : 'json'
+  return msgpack[1] > json[1] ? 'msgpack' : 'json'
+}
+
+/** Serializes a value for a format: the body and its Content-Type. */
+export function serializeValue (value: unknown, format: BodyFormat): { body: string | Buffer, contentType: string } {
+  if (format === 'msgpack') return { body: encodeMsgpack(value), contentType: MSGPACK_TYPE }
+  return { body: stringifyJson(value), contentType: `${JSON_TYPE}; charset=utf-8` }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+export default fp<ContentPluginOptions>(async (app, opts) => {
+  const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH
+
+  app.decorateRequest('bodyFormat', null)
+
+  // Fastify's own JSON parser loses integers beyond 2^53 and 1.0's type, and
+  // text/plain bodies mean nothing here: both go, so they are 415 too.
+  app.removeContentTypeParser([JSON_TYPE, 'text/plain'])
+
+  // As a Buffer so that invalid UTF-8 is refused instead of becoming U+FFFD.
+  // No bodyLimit option: Fastify applies the instance's and the route's.
+  app.addContentTypeParser(JSON_TYPE, { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
+    let text: string
+    try {
+      text = utf8.decode(body)
+    } catch {
+      done(new ValueError(4, 'invalid JSON: the body is not valid UTF-8'), undefined)
+      return
+    }
+    try {
+      const value = parseJson(text, { maxDepth })
+      request.bodyFormat = 'json'
+      done(null, value)
+    } catch (err) {
+      done(err as Error, undefined)
+    }
+  })
+
+  for (const type of MSGPACK_ALIASES) {
+    app.addContentTypeParser(type, { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer, done) => {
+      try {
+        const value = decodeMsgpack(body, { maxDepth })
+        request.bodyFormat = 'msgpack'
+        done(null, value)
+      } catch (err) {
+        done(err as Error, undefined)
+      }
+    })
+  }
+
+  app.decorateReply('sendValue', function (this: FastifyReply, value: unknown): FastifyReply {
+    this.header('vary', 'Accept')
+    const format = negotiate(this.request.headers.accept)
+    if (format === undefined) {
+      return this.send(new ValueError(4, `cannot answer with ${String(this.request.headers.accept)}: ` +
+        `this endpoint answers ${JSON_TYPE} or ${MSGPACK_TYPE}`, { status: 406 }))
+    }
+    let serialized: ReturnType<typeof serializeValue>
+    try {
+      serialized = serializeValue(value, format)
+    } catch (err) {
+      return this.send(err)
+    }
+    return this.type(serialized.contentType).send(serialized.body)
+  })
+}, { name: 'content', fastify: '5.x' })

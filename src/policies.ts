@@ -1,0 +1,146 @@
+// Per-request policies from the official REST gateway's query parameters and
+// from conditional headers. A request without any gets the shared default
+// (undefined: the client's configured policy), so the hot path allocates none.
+
+import Aerospike from 'aerospike'
+import type { GatewayConfig } from './config'
+import { GatewayError } from './errors'
+
+const { policy } = Aerospike
+
+export interface PolicyQuery {
+  totalTimeout?: number
+  socketTimeout?: number
+  maxRetries?: number
+  sleepBetweenRetries?: number
+  expiration?: number
+  generation?: number
+  generationPolicy?: 'NONE' | 'EXPECT_GEN_EQUAL' | 'EXPECT_GEN_GT'
+  recordExistsAction?: 'UPDATE' | 'UPDATE_ONLY' | 'REPLACE' | 'REPLACE_ONLY' | 'CREATE_ONLY'
+  sendKey?: boolean
+  durableDelete?: boolean
+  replica?: 'MASTER' | 'MASTER_PROLES' | 'SEQUENCE' | 'PREFER_RACK'
+  readModeAP?: 'ONE' | 'ALL'
+  commitLevel?: 'COMMIT_ALL' | 'COMMIT_MASTER'
+}
+
+export type Limits = GatewayConfig['limits']
+
+const EXISTS = {
+  UPDATE: policy.exists.IGNORE,
+  UPDATE_ONLY: policy.exists.UPDATE,
+  REPLACE: policy.exists.CREATE_OR_REPLACE,
+  REPLACE_ONLY: policy.exists.REPLACE,
+  CREATE_ONLY: policy.exists.CREATE
+} as const
+
+const GEN = { NONE: policy.gen.IGNORE, EXPECT_GEN_EQUAL: policy.gen.EQ, EXPECT_GEN_GT: policy.gen.GT } as const
+const REPLICA = {
+  MASTER: policy.replica.MASTER,
+  MASTER_PROLES: policy.replica.ANY,
+  SEQUENCE: policy.replica.SEQUENCE,
+  PREFER_RACK: policy.replica.PREFER_RACK
+} as const
+const READ_MODE_AP = { ONE: policy.readModeAP.ONE, ALL: policy.readModeAP.ALL } as const
+const COMMIT_LEVEL = { COMMIT_ALL: policy.commitLevel.ALL, COMMIT_MASTER: policy.commitLevel.MASTER } as const
+
+/** The precondition of a conditional request, from If-Match / If-None-Match. */
+export interface Precondition {
+  /** If-Match: "<gen>" */
+  generation?: number
+  /** If-Match: * */
+  mustExist?: boolean
+  /** If-None-Match: * */
+  mustNotExist?: boolean
+}
+
+const ETAG = /^(?:W\/)?"(\d{1,10})"$/
+
+/** Reads If-Match / If-None-Match; undefined when there are none. */
+export function precondition (ifMatch: string | undefined, ifNoneMatch: string | undefined): Precondition | undefined {
+  if (ifMatch === undefined && ifNoneMatch === undefined) return undefined
+  const p: Precondition = {}
+  if (ifMatch !== undefined) {
+    const m = ETAG.exec(ifMatch.trim())
+    if (ifMatch.trim() === '*') p.mustExist = true
+    else if (m !== null) p.generation = Number(m[1])
+    else throw new GatewayError(4, `If-Match must be * or an ETag such as "3", got ${ifMatch}`)
+  }
+  if (ifNoneMatch?.trim() === '*') p.mustNotExist = true
+  return p
+}
+
+function common (q: PolicyQuery, limits: Limits): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  if (q.totalTimeout !== undefined) out.totalTimeout = Math.min(q.totalTimeout, limits.totalTimeout)
+  if (q.socketTimeout !== undefined) out.socketTimeout = Math.min(q.socketTimeout, limits.socketTimeout)
+  if (q.maxRetries !== undefined) out.maxRetries = Math.min(q.maxRetries, limits.maxRetries)
+  if (q.sleepBetweenRetries !== undefined) out.sleepBetweenRetries = Math.min(q.sleepBetweenRetries, limits.sleepBetweenRetries)
+  if (q.sendKey === true) out.key = policy.key.SEND
+  if (q.replica !== undefined) out.replica = REPLICA[q.replica]
+  return out
+}
+
+function hasAny (q: PolicyQuery): boolean {
+  for (const k in q) if (k !== 'keytype' && k !== 'recordBins') return true
+  return false
+}
+
+export function readPolicy (q: PolicyQuery, limits: Limits): InstanceType<typeof Aerospike.ReadPolicy> | undefined {
+  if (!hasAny(q)) return undefined
+  const p = common(q, limits)
+  if (q.readModeAP !== undefined) p.readModeAP = READ_MODE_AP[q.readModeAP]
+  return new Aerospike.ReadPolicy(p)
+}
+
+export interface WritePlan {
+  policy: InstanceType<typeof Aerospike.OperatePolicy>
+  meta: { ttl?: number, gen?: number }
+}
+
+/**
+ * The operate policy and metadata of a write. `defaultExists` is the
+ * method's own (POST create-only, PUT replace, PATCH update);
+ * `recordExistsAction` overrides it, and a precondition overrides both.
+ */
+// The generation check shared by writes and removes: a conditional header
+// wins over the query's generationPolicy. Writes carry the expected
+// generation in their metadata, removes in their policy.
+function generationCheck (q: PolicyQuery, pre: Precondition | undefined, p: Record<string, unknown>): number | undefined {
+  if (pre?.generation !== undefined) {
+    p.gen = policy.gen.EQ
+    return pre.generation
+  }
+  if (q.generationPolicy === undefined || q.generationPolicy === 'NONE') return undefined
+  p.gen = GEN[q.generationPolicy]
+  return q.generation ?? 0
+}
+
+// Durability settings shared by writes and removes.
+function durability (q: PolicyQuery, p: Record<string, unknown>): void {
+  if (q.durableDelete === true) p.durableDelete = true
+  if (q.commitLevel !== undefined) p.commitLevel = COMMIT_LEVEL[q.commitLevel]
+}
+
+export function writePlan (q: PolicyQuery, limits: Limits, defaultExists: keyof typeof EXISTS, pre: Precondition | undefined): WritePlan {
+  const p = common(q, limits)
+  const meta: WritePlan['meta'] = {}
+  let exists: keyof typeof EXISTS = q.recordExistsAction ?? defaultExists
+  if (pre?.mustNotExist === true) exists = 'CREATE_ONLY'
+  if (pre?.mustExist === true) exists = exists === 'REPLACE' ? 'REPLACE_ONLY' : exists === 'UPDATE' ? 'UPDATE_ONLY' : exists
+  p.exists = EXISTS[exists]
+  const gen = generationCheck(q, pre, p)
+  if (gen !== undefined) meta.gen = gen
+  if (q.expiration !== undefined) meta.ttl = q.expiration
+  durability(q, p)
+  return { policy: new Aerospike.OperatePolicy(p), meta }
+}
+
+export function removePolicy (q: PolicyQuery, limits: Limits, pre: Precondition | undefined): InstanceType<typeof Aerospike.RemovePolicy> | undefined {
+  if (!hasAny(q) && pre === undefined) return undefined
+  const p = common(q, limits)
+  const gen = generationCheck(q, pre, p)
+  if (gen !== undefined) p.generation = gen
+  durability(q, p)
+  return new Aerospike.RemovePolicy(p)
+}
