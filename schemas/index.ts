@@ -2,11 +2,12 @@
 // to them by $id and the OpenAPI document lists them as components.
 
 import type { FastifyInstance } from 'fastify'
+import { ClusterInfo } from './cluster'
 import { HealthStatus } from './health'
 import { ErrorCatalogue, Problem } from './problem'
 import { RecordBody, RecordParams, RecordQuery } from './records'
 
-const SCHEMAS = [HealthStatus, Problem, ErrorCatalogue, RecordParams, RecordQuery, RecordBody]
+const SCHEMAS = [HealthStatus, ClusterInfo, Problem, ErrorCatalogue, RecordParams, RecordQuery, RecordBody]
 
 export function addSchemas (app: FastifyInstance): void {
   for (const schema of SCHEMAS) app.addSchema(schema)

@@ -1,18 +1,32 @@
 // The gateway as a Fastify plugin: tests build exactly this, server.ts starts it.
 
 import swagger from '@fastify/swagger'
-import type { FastifyInstance } from 'fastify'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import clusterRoutes from '../routes/cluster'
 import healthRoutes from '../routes/health'
 import recordRoutes from '../routes/records'
 import { addSchemas } from '../schemas/index'
 import aerospikePlugin from './plugins/aerospike'
 import contentPlugin from './plugins/content'
+import requestLog from './plugins/request-log'
 import errorsPlugin from './plugins/errors'
 
 import type { GatewayConfig } from './config'
 
 export interface AppOptions {
   config: GatewayConfig & { aerospikeHosts: string }
+}
+
+/** Server options: server.ts, the tests and the OpenAPI generator use these. */
+export function options (config: GatewayConfig, logger: FastifyServerOptions['logger'] = false): FastifyServerOptions {
+  return {
+    requestIdHeader: 'x-request-id',
+    bodyLimit: config.bodyLimit,
+    // request-log writes one line per request instead of Fastify's two.
+    disableRequestLogging: true,
+    logger
+  }
 }
 
 export default async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
@@ -29,9 +43,12 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     }
   })
   addSchemas(fastify)
+  await fastify.register(swaggerUi, { routePrefix: '/docs' })
   await fastify.register(errorsPlugin)
+  await fastify.register(requestLog)
   await fastify.register(contentPlugin)
   await fastify.register(aerospikePlugin, { config: opts.config })
   await fastify.register(healthRoutes)
+  await fastify.register(clusterRoutes)
   await fastify.register(recordRoutes, { limits: opts.config.limits })
 }

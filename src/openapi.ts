@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import Fastify from 'fastify'
 import fp from 'fastify-plugin'
-import app from './app'
+import app, { options } from './app'
 import { loadConfig } from './config'
 import { startEmbeddedServer } from './embedded/index'
 
@@ -15,9 +15,10 @@ export const OPENAPI_PATH = join(__dirname, '..', 'openapi.yaml')
 /** The OpenAPI document of the gateway's routes, as YAML. */
 export async function renderOpenapi (): Promise<string> {
   const embedded = await startEmbeddedServer({ port: 0 })
-  const server = Fastify({ logger: false })
+  const config = { ...loadConfig({}), aerospikeHosts: embedded.address }
+  const server = Fastify(options(config))
   try {
-    await server.register(fp(app), { config: { ...loadConfig({}), aerospikeHosts: embedded.address } })
+    await server.register(fp(app), { config })
     await server.ready()
     return server.swagger({ yaml: true })
   } finally {

@@ -4,7 +4,7 @@
 import closeWithGrace from 'close-with-grace'
 import Fastify from 'fastify'
 import fp from 'fastify-plugin'
-import app from './app'
+import app, { options } from './app'
 import { ConfigError, loadConfig } from './config'
 import { startEmbeddedServer, EmbeddedServerHandle } from './embedded/index'
 
@@ -17,15 +17,11 @@ async function main (): Promise<void> {
     process.stderr.write(`aerogate: ${err.message}\n`)
     process.exit(2)
   }
-  const server = Fastify({
-    requestIdHeader: 'x-request-id',
-    bodyLimit: config.bodyLimit,
-    logger: {
-      level: config.logLevel,
-      redact: ['req.headers.authorization'],
-      ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {})
-    }
-  })
+  const server = Fastify(options(config, {
+    level: config.logLevel,
+    redact: ['req.headers.authorization'],
+    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {})
+  }))
   let embedded: EmbeddedServerHandle | undefined
   let hosts = config.aerospikeHosts
   if (hosts === undefined) {

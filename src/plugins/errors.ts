@@ -15,6 +15,8 @@ declare module 'fastify' {
      * record exists answer 412 Precondition Failed.
      */
     conditional: boolean
+    /** The Aerospike result code of an error answer, for the request log. */
+    resultCode: number | undefined
   }
 }
 
@@ -27,11 +29,13 @@ function sendProblem (err: unknown, request: FastifyRequest, reply: FastifyReply
   // A 4xx is the client's doing and the request log line has its status; a
   // 5xx needs the stack to be looked into.
   if (status >= 500) request.log.error({ err }, body.title)
+  request.resultCode = body.code
   return reply.code(status).headers(headers).send(body)
 }
 
 export default fp(async (app) => {
   app.decorateRequest('conditional', false)
+  app.decorateRequest('resultCode', undefined)
   app.setErrorHandler((err, request, reply) => sendProblem(err, request, reply))
   app.setNotFoundHandler((request, reply) =>
     sendProblem(new GatewayError(ROUTE_NOT_FOUND, `No route for ${request.method} ${path(request)}`), request, reply))

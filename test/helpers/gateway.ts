@@ -3,7 +3,7 @@
 import { createServer } from 'node:net'
 import Fastify, { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import app from '../../src/app'
+import app, { options } from '../../src/app'
 import { loadConfig } from '../../src/config'
 
 interface Teardown {
@@ -13,7 +13,7 @@ interface Teardown {
 /** `env` takes the same variables as the process environment. */
 export async function buildGateway (t: Teardown, aerospikeHosts: string, env: Record<string, string> = {}): Promise<FastifyInstance> {
   const config = { ...loadConfig(env), aerospikeHosts }
-  const server = Fastify({ logger: false, requestIdHeader: 'x-request-id', bodyLimit: config.bodyLimit })
+  const server = Fastify(options(config))
   await server.register(fp(app), { config })
   await server.ready()
   t.teardown(() => server.close())

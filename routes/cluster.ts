@@ -1,0 +1,36 @@
+// What the gateway sees of the cluster: its nodes, namespaces and the
+// client's connection pool and command queue figures.
+
+import type { FastifyInstance } from 'fastify'
+import { GatewayError } from '../src/errors'
+
+const problem = { description: 'Not connected to the cluster', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } }
+
+export default async function clusterRoutes (app: FastifyInstance): Promise<void> {
+  app.get('/v1/cluster', {
+    schema: {
+      operationId: 'getCluster',
+      tags: ['cluster'],
+      summary: 'Nodes, namespaces and connection pool figures',
+      response: { 200: { $ref: 'ClusterInfo#' }, 503: problem }
+    }
+  }, async () => {
+    const client = app.aerospike.client
+    if (client === undefined) throw new GatewayError(-10, 'not connected to the Aerospike cluster yet')
+    const namespaces = await client.infoAny('namespaces')
+    const stats = client.stats()
+    return {
+      connected: client.isConnected(),
+      namespaces: namespaces.replace(/^namespaces\t/, '').trim().split(';').filter(Boolean),
+      commands: stats.commands,
+      nodes: stats.nodes.map((n) => ({
+        name: n.name,
+        asyncConnections: n.asyncConnections,
+        syncConnections: n.syncConnections,
+        errors: n.errorCount,
+        timeouts: n.timeoutCount,
+        keyBusy: n.keyBusyCount
+      }))
+    }
+  })
+}
