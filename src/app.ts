@@ -2,6 +2,7 @@
 
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { LogController } from 'fastify'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import clusterRoutes from '../routes/cluster'
 import healthRoutes from '../routes/health'
@@ -24,7 +25,7 @@ export function options (config: GatewayConfig, logger: FastifyServerOptions['lo
     requestIdHeader: 'x-request-id',
     bodyLimit: config.bodyLimit,
     // request-log writes one line per request instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     logger
   }
 }

@@ -97,7 +97,8 @@ export function loadConfig (env: Env): GatewayConfig {
     maxSocketIdle: integer(env, 'AEROSPIKE_MAX_SOCKET_IDLE', 55, 0, 86_400),
     tendInterval: integer(env, 'AEROSPIKE_TEND_INTERVAL', 1000, 250, 60_000),
     connectTimeout: integer(env, 'AEROSPIKE_CONNECT_TIMEOUT', 1000, 1, 60_000),
-    maxCommandsInProcess: integer(env, 'AEROSPIKE_MAX_COMMANDS_IN_PROCESS', maxConnsPerNode, 1, 100_000),
+    // The client refuses fewer than 5 commands in process.
+    maxCommandsInProcess: integer(env, 'AEROSPIKE_MAX_COMMANDS_IN_PROCESS', Math.max(5, maxConnsPerNode), 5, 100_000),
     maxCommandsInQueue: integer(env, 'AEROSPIKE_MAX_COMMANDS_IN_QUEUE', 10_000, 1, 10_000_000),
     read: policyDefaults(env, 'AEROSPIKE_READ', 2),
     write: policyDefaults(env, 'AEROSPIKE_WRITE', 0),

@@ -62,6 +62,15 @@ function clientConfig (config: AerospikePluginOptions['config']): Parameters<typ
   }
 }
 
+// A client whose connect failed before the client's event loop started has
+// nothing to release, and its close() throws; one that got further must be
+// closed, or its event loop keeps the process from exiting.
+async function closeFailed (client: Client): Promise<void> {
+  try {
+    await client.close()
+  } catch {}
+}
+
 export default fp<AerospikePluginOptions>(async (app, opts) => {
   const hosts = opts.config.aerospikeHosts
   setUpCommandQueue(opts.config)
@@ -72,8 +81,6 @@ export default fp<AerospikePluginOptions>(async (app, opts) => {
   let timer: NodeJS.Timeout | undefined
 
   const connect = async (attempt: number): Promise<void> => {
-    // A client whose connect failed still holds the client's event loop
-    // open: it is closed, or the process could never exit.
     const client = Aerospike.client(connectConfig)
     try {
       await client.connect()
@@ -85,7 +92,7 @@ export default fp<AerospikePluginOptions>(async (app, opts) => {
       state.lastError = undefined
       app.log.info({ hosts: hosts }, 'connected to the Aerospike cluster')
     } catch (err) {
-      await client.close()
+      await closeFailed(client)
       state.lastError = err as Error
       const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt)
       app.log.warn({ hosts: hosts, err, retryInMs: delay }, 'cannot reach the Aerospike cluster yet')
