@@ -62,8 +62,8 @@ type WriteOp = ReturnType<typeof Aerospike.operations.write>
  * carry. `viaPut` is set when a top-level bin is a bigint: the client's
  * operate cannot write one (it fails with -2), its put can.
  */
-function writeOps (request: Req, forReplace: boolean): { ops: WriteOp[], bins: Record<string, unknown>, viaPut: boolean } {
-  const bins = toClientBins(request.body, { source: request.bodyFormat ?? 'json' })
+function writeOps (request: Req, forReplace: boolean, maxDepth: number): { ops: WriteOp[], bins: Record<string, unknown>, viaPut: boolean } {
+  const bins = toClientBins(request.body, { source: request.bodyFormat ?? 'json', maxDepth })
   const ops: WriteOp[] = []
   let viaPut = false
   for (const name in bins) {
@@ -81,9 +81,10 @@ function writeOps (request: Req, forReplace: boolean): { ops: WriteOp[], bins: R
 
 export interface RecordRoutesOptions {
   limits: Limits
+  maxDepth: number
 }
 
-export default async function recordRoutes (app: FastifyInstance, { limits }: RecordRoutesOptions): Promise<void> {
+export default async function recordRoutes (app: FastifyInstance, { limits, maxDepth }: RecordRoutesOptions): Promise<void> {
   const get = async (request: Req, reply: FastifyReply): Promise<unknown> => {
     const policy = readPolicy(request.query, limits)
     const { record, bins } = await readRecord(client(app), keyOf(request), {
@@ -106,7 +107,7 @@ export default async function recordRoutes (app: FastifyInstance, { limits }: Re
     async (request: Req, reply: FastifyReply): Promise<unknown> => {
       const pre = precondition(request.headers['if-match'], request.headers['if-none-match'])
       request.conditional = pre !== undefined
-      const { ops, bins, viaPut } = writeOps(request, defaultExists === 'REPLACE' && request.query.recordExistsAction !== 'UPDATE')
+      const { ops, bins, viaPut } = writeOps(request, defaultExists === 'REPLACE' && request.query.recordExistsAction !== 'UPDATE', maxDepth)
       const plan = writePlan(request.query, limits, defaultExists, pre)
       const key = keyOf(request)
       const c = client(app)

@@ -47,9 +47,9 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(swaggerUi, { routePrefix: '/docs' })
   await fastify.register(errorsPlugin)
   await fastify.register(requestLog)
-  await fastify.register(contentPlugin)
+  await fastify.register(contentPlugin, { maxDepth: opts.config.maxNestingDepth })
   await fastify.register(aerospikePlugin, { config: opts.config })
   await fastify.register(healthRoutes)
   await fastify.register(clusterRoutes)
-  await fastify.register(recordRoutes, { limits: opts.config.limits })
+  await fastify.register(recordRoutes, { limits: opts.config.limits, maxDepth: opts.config.maxNestingDepth })
 }

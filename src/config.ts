@@ -14,6 +14,8 @@ export interface GatewayConfig {
   logLevel: string
   /** Largest request body, bytes. */
   bodyLimit: number
+  /** Deepest nesting of lists and maps accepted in a body. */
+  maxNestingDepth: number
   /** `host:port,host:port`; absent means: start the embedded server. */
   aerospikeHosts: string | undefined
   user: string | undefined
@@ -88,6 +90,7 @@ export function loadConfig (env: Env): GatewayConfig {
     port: integer(env, 'PORT', 8080, 0, 65535),
     logLevel,
     bodyLimit: integer(env, 'BODY_LIMIT', 4 * 1024 * 1024, 1024, 128 * 1024 * 1024),
+    maxNestingDepth: integer(env, 'MAX_NESTING_DEPTH', 32, 1, 256),
     aerospikeHosts: hosts,
     user,
     password,
