@@ -7,7 +7,7 @@ import type { Client } from 'aerospike'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError } from '../src/errors'
 import { recordKey, KeyType } from '../src/keys'
-import { PolicyQuery, precondition, readPolicy, removePolicy, writePlan } from '../src/policies'
+import { etagGeneration, PolicyQuery, precondition, readPolicy, removePolicy, writePlan } from '../src/policies'
 import { readRecord, toClientBins } from '../src/values'
 import type { Limits } from '../src/policies'
 
@@ -38,7 +38,6 @@ const ERRORS = {
 } as const
 
 const ETAG_HEADER = { etag: { type: 'string', description: 'The record generation, quoted' } }
-const ifNoneMatch = /^(?:W\/)?"(\d+)"$/
 
 function client (app: FastifyInstance): Client {
   const c = app.aerospike.client
@@ -94,7 +93,7 @@ export default async function recordRoutes (app: FastifyInstance, { limits, maxD
     const tag = etag(record.gen)
     reply.header('etag', tag)
     const cached = request.headers['if-none-match']
-    if (cached !== undefined && ifNoneMatch.exec(cached)?.[1] === String(record.gen)) return await reply.code(304).send()
+    if (cached !== undefined && etagGeneration(cached) === record.gen) return await reply.code(304).send()
     return await reply.sendValue({ bins, generation: record.gen, ttl: record.ttl })
   }
 

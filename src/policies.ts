@@ -56,14 +56,20 @@ export interface Precondition {
 
 const ETAG = /^(?:W\/)?"(\d{1,10})"$/
 
+/** The generation an ETag names, or undefined when it is not one of ours. */
+export function etagGeneration (etag: string): number | undefined {
+  const m = ETAG.exec(etag.trim())
+  return m === null ? undefined : Number(m[1])
+}
+
 /** Reads If-Match / If-None-Match; undefined when there are none. */
 export function precondition (ifMatch: string | undefined, ifNoneMatch: string | undefined): Precondition | undefined {
   if (ifMatch === undefined && ifNoneMatch === undefined) return undefined
   const p: Precondition = {}
   if (ifMatch !== undefined) {
-    const m = ETAG.exec(ifMatch.trim())
+    const generation = etagGeneration(ifMatch)
     if (ifMatch.trim() === '*') p.mustExist = true
-    else if (m !== null) p.generation = Number(m[1])
+    else if (generation !== undefined) p.generation = generation
     else throw new GatewayError(4, `If-Match must be * or an ETag such as "3", got ${ifMatch}`)
   }
   if (ifNoneMatch?.trim() === '*') p.mustNotExist = true

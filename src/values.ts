@@ -1286,9 +1286,17 @@ type ReadPolicyOptions = ConstructorParameters<typeof Aerospike.ReadPolicy>[0]
  * and maps from blobs, and the whole is read again if the record changed in
  * between (up to 3 times).
  */
+// A read without a policy of its own (the hot path) shares these.
+const RAW_READ = new Aerospike.ReadPolicy({ deserialize: false })
+const COOKED_READ = new Aerospike.ReadPolicy({ deserialize: true })
+
+function readPolicyWith (policy: Record<string, unknown> | undefined, deserialize: boolean): InstanceType<typeof Aerospike.ReadPolicy> {
+  if (policy === undefined) return deserialize ? COOKED_READ : RAW_READ
+  return new Aerospike.ReadPolicy({ ...policy, deserialize } as ReadPolicyOptions)
+}
+
 export async function readRecord (client: Client, key: Key, options: ReadRecordOptions = {}): Promise<ReadRecordResult> {
-  const raw = new Aerospike.ReadPolicy({ ...options.policy, deserialize: false } as ReadPolicyOptions)
-  const cooked = new Aerospike.ReadPolicy({ ...options.policy, deserialize: true } as ReadPolicyOptions)
+  const raw = readPolicyWith(options.policy, false)
   const detectGeo = options.detectGeoJSON ?? true
   let reads = 0
   for (;;) {
@@ -1305,7 +1313,7 @@ export async function readRecord (client: Client, key: Key, options: ReadRecordO
     if (decoded.size === 0 || options.exact === false) return { record, bins: convertBins(bins, decoded, detectGeo), reads }
     let check: AerospikeRecord
     try {
-      check = await client.select(key, [...decoded.keys()], cooked)
+      check = await client.select(key, [...decoded.keys()], readPolicyWith(options.policy, true))
       reads++
     } catch (err) {
       reads++
