@@ -6,7 +6,7 @@ import { startEmbeddedServer } from '../../src/embedded/index'
 import { ERROR_CATALOGUE, GatewayError, INTERNAL_ERROR, ROUTE_NOT_FOUND, errorEntry, toProblem } from '../../src/errors'
 import errorsPlugin from '../../src/plugins/errors'
 import { addSchemas } from '../../schemas/index'
-import { buildGateway } from '../helpers/gateway'
+import { withGateway } from '../helpers/gateway'
 
 const { Key, status: statusTable } = Aerospike
 
@@ -88,9 +88,7 @@ t.test('unknown codes fall back to the generic server or client error, keeping t
 })
 
 t.test('the catalogue route', async (t) => {
-  const embedded = await startEmbeddedServer({ port: 0 })
-  t.teardown(() => embedded.close())
-  const app = await buildGateway(t, embedded.address)
+  const { app } = await withGateway(t)
   const res = await app.inject({ method: 'GET', url: '/v1/errors' })
   t.equal(res.statusCode, 200)
   t.match(res.headers['content-type'], /^application\/json/)
@@ -109,9 +107,7 @@ t.test('the catalogue route', async (t) => {
 })
 
 t.test('an unknown route is a problem, not a record not found', async (t) => {
-  const embedded = await startEmbeddedServer({ port: 0 })
-  t.teardown(() => embedded.close())
-  const app = await buildGateway(t, embedded.address)
+  const { app } = await withGateway(t)
   const res = await app.inject({ method: 'GET', url: '/v1/nothing/here?x=1', headers: { 'x-request-id': 'abc-123' } })
   t.equal(res.statusCode, 404)
   t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
@@ -134,9 +130,7 @@ t.test('an unknown route is a problem, not a record not found', async (t) => {
 })
 
 t.test('real client errors against the embedded server', async (t) => {
-  const embedded = await startEmbeddedServer({ port: 0 })
-  t.teardown(() => embedded.close())
-  const app = await buildGateway(t, embedded.address)
+  const { app, embedded } = await withGateway(t)
   const client = app.aerospike.client
   if (client === undefined) throw new Error('the gateway is not connected')
   let n = 0

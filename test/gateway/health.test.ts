@@ -1,11 +1,9 @@
 import t from 'tap'
 import { startEmbeddedServer } from '../../src/embedded/index'
-import { buildGateway, unusedPort } from '../helpers/gateway'
+import { buildGateway, unusedPort, withGateway } from '../helpers/gateway'
 
 t.test('live and ready against the embedded server', async (t) => {
-  const embedded = await startEmbeddedServer({ port: 0 })
-  t.teardown(() => embedded.close())
-  const app = await buildGateway(t, embedded.address)
+  const { app } = await withGateway(t)
   const live = await app.inject({ method: 'GET', url: '/health/live' })
   t.equal(live.statusCode, 200)
   t.same(live.json(), { status: 'ok' })

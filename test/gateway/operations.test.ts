@@ -7,14 +7,12 @@ import fp from 'fastify-plugin'
 import app, { options } from '../../src/app'
 import { loadConfig } from '../../src/config'
 import { startEmbeddedServer } from '../../src/embedded/index'
-import { buildGateway } from '../helpers/gateway'
+import { withGateway } from '../helpers/gateway'
 
 const ROOT = join(__dirname, '..', '..')
 
 t.test('GET /v1/cluster: nodes, namespaces, pool figures', async (t) => {
-  const embedded = await startEmbeddedServer({ port: 0, namespaces: ['test', 'cache'] })
-  t.teardown(() => embedded.close())
-  const gw = await buildGateway(t, embedded.address)
+  const { app: gw } = await withGateway(t, { namespaces: ['test', 'cache'] })
   const res = await gw.inject({ method: 'GET', url: '/v1/cluster' })
   t.equal(res.statusCode, 200)
   const body = res.json()
@@ -26,9 +24,7 @@ t.test('GET /v1/cluster: nodes, namespaces, pool figures', async (t) => {
 })
 
 t.test('/docs serves the Swagger UI', async (t) => {
-  const embedded = await startEmbeddedServer({ port: 0 })
-  t.teardown(() => embedded.close())
-  const gw = await buildGateway(t, embedded.address)
+  const { app: gw } = await withGateway(t)
   const res = await gw.inject({ method: 'GET', url: '/docs' })
   t.equal(res.statusCode, 200)
   t.match(res.body, /swagger/i)

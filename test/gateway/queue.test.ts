@@ -1,13 +1,10 @@
 import t from 'tap'
-import { startEmbeddedServer } from '../../src/embedded/index'
-import { buildGateway } from '../helpers/gateway'
+import { withGateway } from '../helpers/gateway'
 
 // The client's command queue is process-wide and set up by the first gateway
 // of a process, so this file builds only this one.
 t.test('beyond the pool, commands queue; beyond the queue, 503 with Retry-After', async (t) => {
-  const embedded = await startEmbeddedServer({ port: 0 })
-  t.teardown(() => embedded.close())
-  const app = await buildGateway(t, embedded.address, {
+  const { app, embedded } = await withGateway(t, {}, {
     AEROSPIKE_MAX_CONNS_PER_NODE: '5',
     AEROSPIKE_MAX_COMMANDS_IN_PROCESS: '5',
     AEROSPIKE_MAX_COMMANDS_IN_QUEUE: '10',

@@ -1,13 +1,10 @@
 import t from 'tap'
-import { startEmbeddedServer } from '../../src/embedded/index'
-import { buildGateway, unusedPort } from '../helpers/gateway'
+import { buildGateway, unusedPort, withGateway } from '../helpers/gateway'
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
 
 t.test('record endpoints against the embedded server', async (t) => {
-  const embedded = await startEmbeddedServer({ port: 0 })
-  t.teardown(() => embedded.close())
-  const app = await buildGateway(t, embedded.address, { BODY_LIMIT: '65536', MAX_NESTING_DEPTH: '8' })
+  const { app, embedded } = await withGateway(t, {}, { BODY_LIMIT: '65536', MAX_NESTING_DEPTH: '8' })
   const url = (key: string, query = ''): string => `/v1/kvs/test/people/${key}${query}`
   const send = async (method: 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET' | 'HEAD', path: string, body?: string, headers: Record<string, string> = {}) =>
     await app.inject({ method, url: path, payload: body, headers: body === undefined ? headers : { ...JSON_HEADERS, ...headers } })
@@ -181,9 +178,7 @@ t.test('data requests while the cluster is unreachable get 503 with the ClusterE
 })
 
 t.test('nesting within MAX_NESTING_DEPTH is accepted', async (t) => {
-  const embedded = await startEmbeddedServer({ port: 0 })
-  t.teardown(() => embedded.close())
-  const app = await buildGateway(t, embedded.address, { MAX_NESTING_DEPTH: '8' })
+  const { app } = await withGateway(t, {}, { MAX_NESTING_DEPTH: '8' })
   const res = await app.inject({ method: 'PUT', url: '/v1/kvs/test/n/k', payload: `{"a":${'['.repeat(7)}1${']'.repeat(7)}}`, headers: { 'content-type': 'application/json' } })
   t.equal(res.statusCode, 204)
 })

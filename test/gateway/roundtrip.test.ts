@@ -1,7 +1,6 @@
 import t from 'tap'
-import { startEmbeddedServer } from '../../src/embedded/index'
 import { parseJson } from '../../src/values'
-import { buildGateway } from '../helpers/gateway'
+import { withGateway } from '../helpers/gateway'
 import { canon, expectedTopLevel, Gen, label } from '../helpers/values'
 
 // Random bins of every type, written over HTTP as JSON, read back over HTTP,
@@ -9,9 +8,7 @@ import { canon, expectedTopLevel, Gen, label } from '../helpers/values'
 // values with the same types as what was sent (a whole-valued double in a
 // top-level bin reads back as an integer: the client's documented limit).
 t.test('lossless round-trip through HTTP (property, seeded)', async (t) => {
-  const embedded = await startEmbeddedServer({ port: 0 })
-  t.teardown(() => embedded.close())
-  const app = await buildGateway(t, embedded.address)
+  const { app } = await withGateway(t)
   const gen = new Gen(20261121)
   const headers = { 'content-type': 'application/json' }
   for (let i = 0; i < 150; i++) {

@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import Fastify, { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import app, { options } from '../../src/app'
+import { startEmbeddedServer, EmbeddedServerHandle, EmbeddedServerOptions } from '../../src/embedded/index'
 import { loadConfig } from '../../src/config'
 
 interface Teardown {
@@ -18,6 +19,13 @@ export async function buildGateway (t: Teardown, aerospikeHosts: string, env: Re
   await server.ready()
   t.teardown(() => server.close())
   return server
+}
+
+/** A gateway in front of a fresh embedded server; both close with the test. */
+export async function withGateway (t: Teardown, embeddedOptions: EmbeddedServerOptions = {}, env: Record<string, string> = {}): Promise<{ app: FastifyInstance, embedded: EmbeddedServerHandle }> {
+  const embedded = await startEmbeddedServer({ port: 0, ...embeddedOptions })
+  t.teardown(() => embedded.close())
+  return { app: await buildGateway(t, embedded.address, env), embedded }
 }
 
 /** A loopback port that nothing listens on, for an unreachable cluster. */
