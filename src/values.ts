@@ -1096,6 +1096,25 @@ export function toClientValue (value: unknown, options: ToClientOptions = {}): u
 }
 
 /**
+ * Checks a bin name: 1 to 15 bytes of valid UTF-8 (21 otherwise), and not
+ * "__proto__", which cannot be a key of a plain object.
+ */
+export function checkBinName (name: unknown, where: string): string {
+  if (typeof name !== 'string') throw new ValueError(BIN_NAME_ERROR, `${where}: a bin name is a string, got ${describe(name)}`)
+  const bytes = Buffer.byteLength(name)
+  if (bytes === 0 || bytes > MAX_BIN_NAME_BYTES) {
+    throw new ValueError(BIN_NAME_ERROR, `${where}: a bin name is 1 to ${MAX_BIN_NAME_BYTES} bytes, this one is ${bytes}`)
+  }
+  try {
+    checkString(name)
+  } catch (e) {
+    throw toValueError(e, 'invalid bin name', [where])
+  }
+  if (name === '__proto__') throw new ValueError(PARAMETER_ERROR, `${where}: "__proto__" is not allowed as a bin name`)
+  return name
+}
+
+/**
  * Validates the bins of a write and converts them to what `client.put`
  * takes: Aerospike.Double for doubles, Aerospike.GeoJSON, Buffer, bigint
  * beyond the safe range, nested lists and maps (a Map where keys are not all
@@ -1116,13 +1135,8 @@ export function toClientBins (value: unknown, options: ToClientOptions = {}): Re
   const out: Record<string, unknown> = {}
   for (const [name, v] of entries) {
     if (typeof name !== 'string') throw new ValueError(BIN_NAME_ERROR, `${prefix}: bin names are strings, got ${describe(name)}`)
-    const bytes = Buffer.byteLength(name)
-    if (bytes === 0 || bytes > MAX_BIN_NAME_BYTES) {
-      throw new ValueError(BIN_NAME_ERROR, `${formatPath([prefix, name])}: a bin name is 1 to ${MAX_BIN_NAME_BYTES} bytes, this one is ${bytes}`)
-    }
+    checkBinName(name, formatPath([prefix, name]))
     try {
-      checkString(name)
-      if (name === '__proto__') throw new PathError('"__proto__" is not allowed as a bin name')
       out[name] = c.value(v, 0)
     } catch (e) {
       throw toValueError(e, 'invalid bin value', [prefix, name])
