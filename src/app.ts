@@ -6,6 +6,7 @@ import { LogController } from 'fastify'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import clusterRoutes from '../routes/cluster'
 import healthRoutes from '../routes/health'
+import operateRoutes from '../routes/operate'
 import recordRoutes from '../routes/records'
 import { addSchemas } from '../schemas/index'
 import aerospikePlugin from './plugins/aerospike'
@@ -52,4 +53,5 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(healthRoutes)
   await fastify.register(clusterRoutes)
   await fastify.register(recordRoutes, { limits: opts.config.limits, maxDepth: opts.config.maxNestingDepth })
+  await fastify.register(operateRoutes, { limits: opts.config.limits, maxDepth: opts.config.maxNestingDepth, keyBusy: opts.config.keyBusy })
 }

@@ -35,6 +35,8 @@ export interface GatewayConfig {
   write: PolicyDefaults
   /** Ceilings for the per-request timeout and retry parameters. */
   limits: { totalTimeout: number, socketTimeout: number, maxRetries: number, sleepBetweenRetries: number }
+  /** Retries of an operate the server refused with 14 (key busy), and the first backoff (ms). */
+  keyBusy: { retries: number, backoffMs: number }
 }
 
 export class ConfigError extends Error {
@@ -110,6 +112,10 @@ export function loadConfig (env: Env): GatewayConfig {
       socketTimeout: integer(env, 'MAX_SOCKET_TIMEOUT', 30_000, 1, 3_600_000),
       maxRetries: integer(env, 'MAX_RETRIES', 10, 0, 100),
       sleepBetweenRetries: integer(env, 'MAX_SLEEP_BETWEEN_RETRIES', 1000, 0, 60_000)
+    },
+    keyBusy: {
+      retries: integer(env, 'KEY_BUSY_RETRIES', 2, 0, 10),
+      backoffMs: integer(env, 'KEY_BUSY_BACKOFF', 5, 0, 1000)
     }
   }
 }

@@ -1,0 +1,149 @@
+// POST /v1/operate/{namespace}/{set}/{key} (and /v2/operate/..., the
+// official gateway's path for the same v2 format): several operations on one
+// record, applied atomically, answering with their results.
+
+import Aerospike from 'aerospike'
+import type { AerospikeRecord, Client } from 'aerospike'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { GatewayError } from '../src/errors'
+import { recordKey, KeyType } from '../src/keys'
+import { toClientOps } from '../src/operations/index'
+import type { ParsedOps } from '../src/operations/index'
+import { resultBins } from '../src/operations/results'
+import { retryKeyBusy } from '../src/operations/retry'
+import type { KeyBusyRetry } from '../src/operations/retry'
+import { PolicyQuery, precondition, readPolicy, writePlan } from '../src/policies'
+import type { Limits, Precondition } from '../src/policies'
+
+interface Params {
+  namespace: string
+  set?: string
+  key: string
+}
+
+type Req = FastifyRequest<{ Params: Params, Querystring: PolicyQuery & { keytype?: KeyType }, Body: unknown }>
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The opsList of an operate request, read before schema validation (see below). */
+    operations: ParsedOps | null
+  }
+}
+
+const problem = (description: string): object => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } }
+})
+
+const RESPONSES = {
+  200: {
+    description: 'The results: under each bin name, the result of the last operation on that bin that answers (see the README, "Operate"); with the new generation in ETag',
+    headers: { etag: { type: 'string', description: 'The record generation, quoted; absent when the operations deleted the record' } },
+    content: { 'application/json': { schema: { $ref: 'Record#' } }, 'application/msgpack': { schema: { $ref: 'Record#' } } }
+  },
+  400: problem('Invalid key, parameter, operation (the detail names its index and field) or body'),
+  404: problem('No such record (an opsList that only reads, UPDATE_ONLY, REPLACE_ONLY), namespace, or list or map element'),
+  406: problem('A result JSON cannot carry, such as a map with integer keys: ask for application/msgpack'),
+  409: problem('Generation mismatch, record exists (CREATE_ONLY), or an operation that does not apply to the bin (type, element exists)'),
+  412: problem('A conditional header failed'),
+  413: problem('Record or body too large'),
+  415: problem('Unsupported media type'),
+  429: problem('Key busy (after the gateway\'s own retries) or quota exceeded; Retry-After says when to try again'),
+  500: problem('A fault of the gateway itself'),
+  501: problem('A feature the cluster does not have'),
+  502: problem('Any other server error'),
+  503: problem('Cluster unreachable or overloaded; Retry-After says when to try again'),
+  504: problem('Timed out; Retry-After says when to try again')
+} as const
+
+const DESCRIPTION = 'Applies the operations of `opsList` to one record, in order and atomically: all of them or none. ' +
+  'The body is the official Aerospike REST gateway\'s v2 operate format (see the `Operation` schema for every type and its fields). ' +
+  'Only the last result per bin is returned: when several operations in one request answer for the same bin, ' +
+  'the result of the last one of them is under its name and the earlier ones are applied but not returned. ' +
+  'The write policy parameters apply as on PATCH /v1/kvs (the record is created when missing); `expiration` also sets the ttl of TOUCH. ' +
+  'If-Match and If-None-Match work as on the record endpoints, for reads too. A key-busy refusal (14) is retried by the gateway ' +
+  '(KEY_BUSY_RETRIES, KEY_BUSY_BACKOFF) before it is answered with 429.'
+
+export interface OperateRoutesOptions {
+  limits: Limits
+  maxDepth: number
+  keyBusy: KeyBusyRetry
+}
+
+function client (app: FastifyInstance): Client {
+  const c = app.aerospike.client
+  if (c === undefined) throw new GatewayError(Aerospike.status.ERR_CONNECTION, 'not connected to the Aerospike cluster yet')
+  return c
+}
+
+// A read changes nothing, so the server does not check a generation on it:
+// the gateway compares the one it read with the precondition instead.
+function checkRead (request: Req, pre: Precondition | undefined, record: AerospikeRecord): void {
+  request.conditional = true
+  if (pre?.generation !== undefined && record.gen !== pre.generation) {
+    throw new GatewayError(Aerospike.status.ERR_RECORD_GENERATION, `If-Match: the record's generation is ${record.gen}, not ${pre.generation}`)
+  }
+  if (pre?.mustNotExist === true) throw new GatewayError(Aerospike.status.ERR_RECORD_EXISTS, 'If-None-Match: *: the record exists')
+}
+
+export default async function operateRoutes (app: FastifyInstance, { limits, maxDepth, keyBusy }: OperateRoutesOptions): Promise<void> {
+  app.decorateRequest('operations', null)
+
+  // The operations are read here, before schema validation, so that a bad
+  // one is answered with the gateway's own message (index, field, what is
+  // wrong) rather than with the schema's; the body schema documents them.
+  const readOperations = async (request: Req): Promise<void> => {
+    const body = request.body
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || Buffer.isBuffer(body)) {
+      throw new GatewayError(4, 'the body is an object with an "opsList"')
+    }
+    request.operations = toClientOps((body as { opsList?: unknown }).opsList, { source: request.bodyFormat ?? 'json', maxDepth, path: 'opsList' })
+  }
+
+  const operate = async (request: Req, reply: FastifyReply): Promise<unknown> => {
+    const parsed = request.operations as ParsedOps
+    const { namespace, set, key: rawKey } = request.params
+    const key = recordKey(namespace, set, rawKey, request.query.keytype)
+    const pre = precondition(request.headers['if-match'], request.headers['if-none-match'])
+    // A failed read answers 412 for If-Match; for If-None-Match: * a
+    // missing record is what was asked for, and a read of it is a 404.
+    request.conditional = parsed.writes ? pre !== undefined : pre?.generation !== undefined || pre?.mustExist === true
+    const c = client(app)
+    let record: AerospikeRecord
+    if (parsed.ops.length === 0) {
+      record = await c.select(key, [], readPolicy(request.query, limits))
+    } else {
+      const plan = writePlan(request.query, limits, 'UPDATE', parsed.writes ? pre : undefined)
+      // Lists and maps as the server sends them: exact (see resultBins).
+      plan.policy.deserialize = false
+      record = await retryKeyBusy(async () => await c.operate(key, parsed.ops, plan.meta, plan.policy), keyBusy)
+    }
+    if (!parsed.writes && pre !== undefined) checkRead(request, pre, record)
+    const bins = await resultBins(record, parsed.results, async (names) => await c.select(key, names, readPolicy(request.query, limits)))
+    // Generation 0: the operations deleted the record, which has no ETag.
+    if (record.gen > 0) reply.header('etag', `"${record.gen}"`)
+    return await reply.sendValue({ bins, generation: record.gen, ttl: record.ttl })
+  }
+
+  for (const version of ['v1', 'v2']) {
+    for (const [url, suffix] of [[`/${version}/operate/:namespace/:set/:key`, ''], [`/${version}/operate/:namespace/:key`, 'NoSet']] as const) {
+      app.route({
+        method: 'POST',
+        url,
+        schema: {
+          operationId: `operateRecord${suffix}${version === 'v2' ? 'V2' : ''}`,
+          tags: ['operate'],
+          summary: version === 'v1' ? 'Apply several operations to one record atomically' : 'Same as /v1/operate, on the official gateway\'s v2 path',
+          description: DESCRIPTION,
+          params: { $ref: 'RecordParams#' },
+          querystring: { $ref: 'OperateQuery#' },
+          body: { $ref: 'OperateBody#' },
+          consumes: ['application/json', 'application/msgpack'],
+          response: RESPONSES
+        },
+        preValidation: readOperations as (request: FastifyRequest) => Promise<void>,
+        handler: operate as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
+      })
+    }
+  }
+}
