@@ -6,6 +6,8 @@ import Aerospike from 'aerospike'
 import type { Client } from 'aerospike'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError } from '../src/errors'
+import { connectedClient } from '../src/plugins/aerospike'
+import { ERRORS, problem } from '../src/responses'
 import { recordKey, KeyType } from '../src/keys'
 import { etagGeneration, PolicyQuery, precondition, readPolicy, removePolicy, writePlan } from '../src/policies'
 import { readRecord, toClientBins } from '../src/values'
@@ -20,30 +22,7 @@ interface Params {
 type Query = PolicyQuery & { keytype?: KeyType, recordBins?: string[] }
 type Req = FastifyRequest<{ Params: Params, Querystring: Query, Body: unknown }>
 
-const problem = (description: string): object => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } }
-})
-
-const ERRORS = {
-  400: problem('Invalid key, parameter or body'),
-  413: problem('Record or body too large'),
-  415: problem('Unsupported media type'),
-  429: problem('Key busy or quota exceeded; Retry-After says when to try again'),
-  500: problem('A fault of the gateway itself'),
-  501: problem('A feature the cluster does not have'),
-  502: problem('Any other server error'),
-  503: problem('Cluster unreachable or overloaded; Retry-After says when to try again'),
-  504: problem('Timed out; Retry-After says when to try again')
-} as const
-
 const ETAG_HEADER = { etag: { type: 'string', description: 'The record generation, quoted' } }
-
-function client (app: FastifyInstance): Client {
-  const c = app.aerospike.client
-  if (c === undefined) throw new GatewayError(Aerospike.status.ERR_CONNECTION, 'not connected to the Aerospike cluster yet')
-  return c
-}
 
 function keyOf (request: Req): InstanceType<typeof Aerospike.Key> {
   const { namespace, set, key } = request.params
@@ -86,7 +65,7 @@ export interface RecordRoutesOptions {
 export default async function recordRoutes (app: FastifyInstance, { limits, maxDepth }: RecordRoutesOptions): Promise<void> {
   const get = async (request: Req, reply: FastifyReply): Promise<unknown> => {
     const policy = readPolicy(request.query, limits)
-    const { record, bins } = await readRecord(client(app), keyOf(request), {
+    const { record, bins } = await readRecord(connectedClient(app), keyOf(request), {
       bins: request.query.recordBins,
       policy: policy as Record<string, unknown> | undefined
     })
@@ -98,7 +77,7 @@ export default async function recordRoutes (app: FastifyInstance, { limits, maxD
   }
 
   const head = async (request: Req, reply: FastifyReply): Promise<unknown> => {
-    const record = await client(app).select(keyOf(request), [], readPolicy(request.query, limits))
+    const record = await connectedClient(app).select(keyOf(request), [], readPolicy(request.query, limits))
     return await reply.header('etag', etag(record.gen)).code(200).send()
   }
 
@@ -109,7 +88,7 @@ export default async function recordRoutes (app: FastifyInstance, { limits, maxD
       const { ops, bins, viaPut } = writeOps(request, defaultExists === 'REPLACE' && request.query.recordExistsAction !== 'UPDATE', maxDepth)
       const plan = writePlan(request.query, limits, defaultExists, pre)
       const key = keyOf(request)
-      const c = client(app)
+      const c = connectedClient(app)
       let generation: number
       if (viaPut) {
         // put answers with the key only: the ETag takes a header read, and
@@ -125,7 +104,7 @@ export default async function recordRoutes (app: FastifyInstance, { limits, maxD
   const remove = async (request: Req, reply: FastifyReply): Promise<unknown> => {
     const pre = precondition(request.headers['if-match'], undefined)
     request.conditional = pre !== undefined
-    await client(app).remove(keyOf(request), removePolicy(request.query, limits, pre))
+    await connectedClient(app).remove(keyOf(request), removePolicy(request.query, limits, pre))
     return await reply.code(204).send()
   }
 

@@ -4,6 +4,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { LogController } from 'fastify'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import batchRoutes from '../routes/batch'
 import clusterRoutes from '../routes/cluster'
 import healthRoutes from '../routes/health'
 import operateRoutes from '../routes/operate'
@@ -53,5 +54,6 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(healthRoutes)
   await fastify.register(clusterRoutes)
   await fastify.register(recordRoutes, { limits: opts.config.limits, maxDepth: opts.config.maxNestingDepth })
+  await fastify.register(batchRoutes, { limits: opts.config.limits, maxDepth: opts.config.maxNestingDepth, maxItems: opts.config.maxBatchItems })
   await fastify.register(operateRoutes, { limits: opts.config.limits, maxDepth: opts.config.maxNestingDepth, keyBusy: opts.config.keyBusy })
 }

@@ -16,6 +16,8 @@ export interface GatewayConfig {
   bodyLimit: number
   /** Deepest nesting of lists and maps accepted in a body. */
   maxNestingDepth: number
+  /** Most items in one POST /v1/batch. */
+  maxBatchItems: number
   /** `host:port,host:port`; absent means: start the embedded server. */
   aerospikeHosts: string | undefined
   user: string | undefined
@@ -93,6 +95,7 @@ export function loadConfig (env: Env): GatewayConfig {
     logLevel,
     bodyLimit: integer(env, 'BODY_LIMIT', 4 * 1024 * 1024, 1024, 128 * 1024 * 1024),
     maxNestingDepth: integer(env, 'MAX_NESTING_DEPTH', 32, 1, 256),
+    maxBatchItems: integer(env, 'MAX_BATCH_ITEMS', 5000, 1, 100_000),
     aerospikeHosts: hosts,
     user,
     password,

@@ -256,26 +256,34 @@ export function toProblem (err: unknown, context: ProblemContext): ProblemRespon
   const entry = errorEntry(code)
   const variant = timedOut ? entry.timeout : undefined
   const status = override ?? (context.conditional === true ? entry.conditionalStatus : undefined) ?? variant?.status ?? entry.status
-  const retryable = TRANSIENT.has(status)
   const headers: Record<string, string> = { 'content-type': CONTENT_TYPE }
-  if (retryable) headers['retry-after'] = RETRY_AFTER_SECONDS
+  if (TRANSIENT.has(status)) headers['retry-after'] = RETRY_AFTER_SECONDS
+  const { requestId, ...rest } = problemFields(code, entry, status, detail, inDoubt, context.requestId, variant?.error)
+  return { status, headers, body: { ...rest, instance: context.instance, requestId } }
+}
+
+/** The problem fields of one failed item of a batch: those of a whole error but `instance`. */
+export type ItemProblem = Omit<Problem, 'instance'>
+
+export function itemProblem (code: number, detail: string, inDoubt: boolean, requestId: string): ItemProblem {
+  const entry = errorEntry(code)
+  return problemFields(code, entry, entry.status, detail, inDoubt, requestId)
+}
+
+function problemFields (code: number, entry: ErrorEntry, status: number, detail: string, inDoubt: boolean, requestId: string,
+  error: ErrorClass = entry.error): ItemProblem {
   return {
+    type: entry.type,
+    title: entry.title,
     status,
-    headers,
-    body: {
-      type: entry.type,
-      title: entry.title,
-      status,
-      detail,
-      instance: context.instance,
-      error: variant?.error ?? entry.error,
-      code,
-      constant: entry.constant,
-      inDoubt,
-      retryable,
-      requestId: context.requestId,
-      message: detail,
-      internalErrorCode: code
-    }
+    detail,
+    error,
+    code,
+    constant: entry.constant,
+    inDoubt,
+    retryable: TRANSIENT.has(status),
+    requestId,
+    message: detail,
+    internalErrorCode: code
   }
 }

@@ -52,3 +52,41 @@ export function recordKey (namespace: string, set: string | undefined, raw: stri
   }
   return new Aerospike.Key(namespace, set, userKey(raw, keytype) as string)
 }
+
+/** A key in a body, as the official gateway writes it: {namespace, setName, userKey, keytype}. */
+export interface BodyKey {
+  namespace: string
+  setName?: string
+  userKey: unknown
+  keytype?: KeyType
+}
+
+/**
+ * The record key of a key object in a body. Without a keytype the JSON type
+ * of userKey decides: a string is a STRING key, an integer an INTEGER key,
+ * MessagePack bytes a BYTES key. Bytes and digests given as text may be
+ * base64 or base64url.
+ */
+export function bodyKey (key: BodyKey, where: string): InstanceType<typeof Aerospike.Key> {
+  const { namespace, setName, userKey, keytype } = key
+  try {
+    if (Buffer.isBuffer(userKey)) {
+      if (keytype === 'DIGEST') {
+        if (userKey.length !== 20) throw invalid(`a digest is 20 bytes, got ${userKey.length}`)
+        return new Aerospike.Key(namespace, setName, null, userKey)
+      }
+      if (keytype !== undefined && keytype !== 'BYTES') throw invalid(`userKey is bytes, which keytype ${keytype} cannot read`)
+      return recordKey(namespace, setName, userKey.toString('base64url'), 'BYTES')
+    }
+    if (typeof userKey === 'number' || typeof userKey === 'bigint') {
+      if (keytype !== undefined && keytype !== 'INTEGER') throw invalid(`userKey is a number, which keytype ${keytype} cannot read`)
+      return recordKey(namespace, setName, String(userKey), 'INTEGER')
+    }
+    if (typeof userKey !== 'string') throw invalid('userKey must be a string, an integer or bytes')
+    const raw = keytype === 'BYTES' || keytype === 'DIGEST' ? userKey.replace(/\+/g, '-').replace(/\//g, '_') : userKey
+    return recordKey(namespace, setName, raw, keytype)
+  } catch (err) {
+    if (err instanceof GatewayError) throw new GatewayError(err.code, `${where}: ${err.message}`)
+    throw err
+  }
+}

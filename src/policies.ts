@@ -26,7 +26,7 @@ export interface PolicyQuery {
 
 export type Limits = GatewayConfig['limits']
 
-const EXISTS = {
+export const EXISTS = {
   UPDATE: policy.exists.IGNORE,
   UPDATE_ONLY: policy.exists.UPDATE,
   REPLACE: policy.exists.CREATE_OR_REPLACE,
@@ -34,15 +34,15 @@ const EXISTS = {
   CREATE_ONLY: policy.exists.CREATE
 } as const
 
-const GEN = { NONE: policy.gen.IGNORE, EXPECT_GEN_EQUAL: policy.gen.EQ, EXPECT_GEN_GT: policy.gen.GT } as const
-const REPLICA = {
+export const GEN = { NONE: policy.gen.IGNORE, EXPECT_GEN_EQUAL: policy.gen.EQ, EXPECT_GEN_GT: policy.gen.GT } as const
+export const REPLICA = {
   MASTER: policy.replica.MASTER,
   MASTER_PROLES: policy.replica.ANY,
   SEQUENCE: policy.replica.SEQUENCE,
   PREFER_RACK: policy.replica.PREFER_RACK
 } as const
-const READ_MODE_AP = { ONE: policy.readModeAP.ONE, ALL: policy.readModeAP.ALL } as const
-const COMMIT_LEVEL = { COMMIT_ALL: policy.commitLevel.ALL, COMMIT_MASTER: policy.commitLevel.MASTER } as const
+export const READ_MODE_AP = { ONE: policy.readModeAP.ONE, ALL: policy.readModeAP.ALL } as const
+export const COMMIT_LEVEL = { COMMIT_ALL: policy.commitLevel.ALL, COMMIT_MASTER: policy.commitLevel.MASTER } as const
 
 /** The precondition of a conditional request, from If-Match / If-None-Match. */
 export interface Precondition {
@@ -76,7 +76,7 @@ export function precondition (ifMatch: string | undefined, ifNoneMatch: string |
   return p
 }
 
-function common (q: PolicyQuery, limits: Limits): Record<string, unknown> {
+export function common (q: PolicyQuery, limits: Limits): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   if (q.totalTimeout !== undefined) out.totalTimeout = Math.min(q.totalTimeout, limits.totalTimeout)
   if (q.socketTimeout !== undefined) out.socketTimeout = Math.min(q.socketTimeout, limits.socketTimeout)

@@ -73,8 +73,9 @@ const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER)
 type Segment = string | number
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
 
-export function formatPath (segments: readonly Segment[]): string {
-  let out = ''
+/** A path of segments; `base`, itself a path such as "batchRecords[2].bins", goes first as it is. */
+export function formatPath (segments: readonly Segment[], base = ''): string {
+  let out = base
   for (const s of segments) {
     if (typeof s === 'number') out += `[${s}]`
     else if (IDENTIFIER.test(s)) out += out === '' ? s : `.${s}`
@@ -105,10 +106,10 @@ function atPath (e: unknown, segment: Segment): unknown {
   return e
 }
 
-function toValueError (e: unknown, what: string, prefix: readonly Segment[] = [], unit = 'position'): unknown {
+function toValueError (e: unknown, what: string, base = '', prefix: readonly Segment[] = [], unit = 'position'): unknown {
   if (!(e instanceof PathError)) return e
   const segments = [...prefix, ...e.segments]
-  const path = segments.length > 0 ? formatPath(segments) : ''
+  const path = segments.length > 0 || base !== '' ? formatPath(segments, base) : ''
   const detail = e.position >= 0
     ? `${what} at ${unit} ${e.position}${path !== '' ? ` (in ${path})` : ''}: ${e.reason}`
     : `${what}${path !== '' ? ` at ${path}` : ''}: ${e.reason}`
@@ -699,7 +700,7 @@ export function encodeMsgpack (value: unknown): Buffer {
     w.write(value, 0)
   } catch (e) {
     if (e instanceof PathError) e.segments.unshift(...w.path)
-    throw toValueError(e, 'cannot write MessagePack', [], 'byte')
+    throw toValueError(e, 'cannot write MessagePack', '', [], 'byte')
   }
   return w.buf.subarray(0, w.pos)
 }
@@ -907,7 +908,7 @@ function readAll (r: MsgpackReader, what: string): unknown {
     if (r.pos !== r.buf.length) throw r.fail('unexpected data after the value')
     return v
   } catch (e) {
-    throw toValueError(e, what, [], 'byte')
+    throw toValueError(e, what, '', [], 'byte')
   }
 }
 
@@ -1091,7 +1092,7 @@ export function toClientValue (value: unknown, options: ToClientOptions = {}): u
   try {
     return c.value(value, 0)
   } catch (e) {
-    throw toValueError(e, 'invalid value', options.path !== undefined ? [options.path] : [])
+    throw toValueError(e, 'invalid value', options.path)
   }
 }
 
@@ -1108,7 +1109,7 @@ export function checkBinName (name: unknown, where: string): string {
   try {
     checkString(name)
   } catch (e) {
-    throw toValueError(e, 'invalid bin name', [where])
+    throw toValueError(e, 'invalid bin name', where)
   }
   if (name === '__proto__') throw new ValueError(PARAMETER_ERROR, `${where}: "__proto__" is not allowed as a bin name`)
   return name
@@ -1135,11 +1136,11 @@ export function toClientBins (value: unknown, options: ToClientOptions = {}): Re
   const out: Record<string, unknown> = {}
   for (const [name, v] of entries) {
     if (typeof name !== 'string') throw new ValueError(BIN_NAME_ERROR, `${prefix}: bin names are strings, got ${describe(name)}`)
-    checkBinName(name, formatPath([prefix, name]))
+    checkBinName(name, formatPath([name], prefix))
     try {
       out[name] = c.value(v, 0)
     } catch (e) {
-      throw toValueError(e, 'invalid bin value', [prefix, name])
+      throw toValueError(e, 'invalid bin value', prefix, [name])
     }
   }
   return out

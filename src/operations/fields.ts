@@ -111,13 +111,7 @@ function flags (f: OpInput, name: string, names: readonly string[], values: Reco
 
 /** Any value, converted losslessly (see src/values.ts). */
 export function anyValue (f: OpInput, name: string, v: unknown = f.op[name]): unknown {
-  try {
-    return toClientValue(v, { source: f.options.source, maxDepth: f.options.maxDepth })
-  } catch (e) {
-    // The converter names the place inside the value; the field goes first.
-    if (e instanceof ValueError) throw new ValueError(e.code, `${f.where}.${name}: ${e.detail}`, { status: e.statusCode })
-    throw e
-  }
+  return toClientValue(v, { source: f.options.source, maxDepth: f.options.maxDepth, path: `${f.where}.${name}` })
 }
 
 // Map keys are what the server orders maps by: integers, strings and bytes

@@ -3,7 +3,9 @@
 // backoff, and readiness says so until it succeeds.
 
 import Aerospike, { Client } from 'aerospike'
+import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { GatewayError } from '../errors'
 import type { GatewayConfig } from '../config'
 
 export interface AerospikePluginOptions {
@@ -23,6 +25,13 @@ declare module 'fastify' {
 }
 
 const MAX_BACKOFF_MS = 10_000
+
+/** The client, or a 503 ClusterError (-10) while the gateway is still connecting. */
+export function connectedClient (app: FastifyInstance): Client {
+  const c = app.aerospike.client
+  if (c === undefined) throw new GatewayError(Aerospike.status.ERR_CONNECTION, 'not connected to the Aerospike cluster yet')
+  return c
+}
 
 // The command queue is process-wide and must exist before the first client
 // connects: commands beyond the pool's connections wait in it instead of

@@ -5,6 +5,7 @@
 // (FST_ERR_CTP_INVALID_MEDIA_TYPE). The Accept header picks what
 // `reply.sendValue` writes.
 
+import { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { decodeMsgpack, DEFAULT_MAX_DEPTH, encodeMsgpack, parseJson, stringifyJson, ValueError } from '../values'
@@ -34,6 +35,12 @@ declare module 'fastify' {
      * its path; an Accept header that allows neither format is a 406 too.
      */
     sendValue: (value: unknown) => FastifyReply
+    /**
+     * Sends `{[field]: rows}` like sendValue, without building one string of
+     * the whole answer: each row is serialized on its own (so a row JSON
+     * cannot carry is still a 406), and a large answer streams out in chunks.
+     */
+    sendRows: (field: string, rows: readonly unknown[]) => FastifyReply
   }
 }
 
@@ -107,6 +114,55 @@ export function serializeValue (value: unknown, format: BodyFormat): { body: str
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
+// The format the Accept header asks for; undefined after answering 406.
+function responseFormat (reply: FastifyReply): BodyFormat | undefined {
+  reply.header('vary', 'Accept')
+  const format = negotiate(reply.request.headers.accept)
+  if (format === undefined) {
+    reply.send(new ValueError(4, `cannot answer with ${String(reply.request.headers.accept)}: ` +
+      `this endpoint answers ${JSON_TYPE} or ${MSGPACK_TYPE}`, { status: 406 }))
+  }
+  return format
+}
+
+// Large enough that a socket write carries many rows, small enough that an
+// answer of 5,000 records is never one string.
+const CHUNK_BYTES = 64 * 1024
+
+function jsonRows (field: string, rows: readonly unknown[]): string[] {
+  const chunks: string[] = []
+  let chunk = `{${JSON.stringify(field)}:[`
+  for (let i = 0; i < rows.length; i++) {
+    chunk += (i === 0 ? '' : ',') + stringifyJson(rows[i])
+    if (chunk.length >= CHUNK_BYTES) {
+      chunks.push(chunk)
+      chunk = ''
+    }
+  }
+  chunks.push(chunk + ']}')
+  return chunks
+}
+
+function msgpackRows (field: string, rows: readonly unknown[]): Buffer[] {
+  const chunks: Buffer[] = []
+  // A map of one entry, the field's name, and an array of rows.length items.
+  const head = encodeMsgpack(new Map([[field, new Array(rows.length).fill(null)]]))
+  let pending: Buffer[] = [head.subarray(0, head.length - rows.length)]
+  let size = 0
+  for (const row of rows) {
+    const b = encodeMsgpack(row)
+    pending.push(b)
+    size += b.length
+    if (size >= CHUNK_BYTES) {
+      chunks.push(Buffer.concat(pending))
+      pending = []
+      size = 0
+    }
+  }
+  if (pending.length > 0 || chunks.length === 0) chunks.push(Buffer.concat(pending))
+  return chunks
+}
+
 export default fp<ContentPluginOptions>(async (app, opts) => {
   const maxDepth = opts.maxDepth ?? DEFAULT_MAX_DEPTH
 
@@ -148,12 +204,8 @@ export default fp<ContentPluginOptions>(async (app, opts) => {
   }
 
   app.decorateReply('sendValue', function (this: FastifyReply, value: unknown): FastifyReply {
-    this.header('vary', 'Accept')
-    const format = negotiate(this.request.headers.accept)
-    if (format === undefined) {
-      return this.send(new ValueError(4, `cannot answer with ${String(this.request.headers.accept)}: ` +
-        `this endpoint answers ${JSON_TYPE} or ${MSGPACK_TYPE}`, { status: 406 }))
-    }
+    const format = responseFormat(this)
+    if (format === undefined) return this
     let serialized: ReturnType<typeof serializeValue>
     try {
       serialized = serializeValue(value, format)
@@ -161,5 +213,18 @@ export default fp<ContentPluginOptions>(async (app, opts) => {
       return this.send(err)
     }
     return this.type(serialized.contentType).send(serialized.body)
+  })
+
+  app.decorateReply('sendRows', function (this: FastifyReply, field: string, rows: readonly unknown[]): FastifyReply {
+    const format = responseFormat(this)
+    if (format === undefined) return this
+    let chunks: Array<string | Buffer>
+    try {
+      chunks = format === 'json' ? jsonRows(field, rows) : msgpackRows(field, rows)
+    } catch (err) {
+      return this.send(err)
+    }
+    const type = format === 'json' ? `${JSON_TYPE}; charset=utf-8` : MSGPACK_TYPE
+    return this.type(type).send(chunks.length === 1 ? chunks[0] : Readable.from(chunks))
   })
 }, { name: 'content', fastify: '5.x' })

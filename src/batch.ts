@@ -1,0 +1,354 @@
+// POST /v1/batch: items in the official REST gateway's format turned into one
+// client.batchWrite call, and its per-item outcomes into results.
+//
+// Two kinds of item cannot travel in that call, because the Node client
+// cannot express them in a batch sub-command: a write with an expected
+// generation (the client always sends 0 as the expected generation of a
+// batch write) and a write of a top-level integer beyond 2^53 (the client's
+// batch and operate reject a BigInt bin; only put takes one). Those go as
+// single-record commands alongside the batch call, each with its own result.
+// Aerospike never orders the items of one batch, so nothing is lost.
+
+import Aerospike from 'aerospike'
+import type { Client } from 'aerospike'
+import { errorEntry, GatewayError, itemProblem, type ItemProblem } from './errors'
+import { bodyKey, type BodyKey } from './keys'
+import { toClientOps, type ClientOperation } from './operations'
+import { COMMIT_LEVEL, common, EXISTS, GEN, READ_MODE_AP, type Limits, type PolicyQuery } from './policies'
+import type { BodyFormat } from './plugins/content'
+import { checkBinName, fromClientBins, looksLikeRawCdt, readRecord, toClientBins, type Value } from './values'
+
+const { batchType, policy: P } = Aerospike
+
+type Key = InstanceType<typeof Aerospike.Key>
+
+export interface ItemPolicy {
+  readModeAP?: keyof typeof READ_MODE_AP
+  readModeSC?: keyof typeof READ_MODE_SC
+  recordExistsAction?: keyof typeof EXISTS
+  generationPolicy?: keyof typeof GEN
+  generation?: number
+  expiration?: number
+  commitLevel?: keyof typeof COMMIT_LEVEL
+  durableDelete?: boolean
+  sendKey?: boolean
+}
+
+export interface BatchItem {
+  type: 'READ' | 'WRITE' | 'DELETE'
+  key: BodyKey
+  readAllBins?: boolean
+  binNames?: string[]
+  opsList?: unknown[]
+  bins?: Record<string, unknown>
+  policy?: ItemPolicy
+}
+
+export type BatchQuery = Pick<PolicyQuery, 'totalTimeout' | 'socketTimeout' | 'maxRetries' | 'sleepBetweenRetries' | 'replica' | 'readModeAP'> & {
+  allowInline?: boolean
+  allowInlineSSD?: boolean
+  respondAllKeys?: boolean
+}
+
+const READ_MODE_SC = {
+  SESSION: P.readModeSC.SESSION,
+  LINEARIZE: P.readModeSC.LINEARIZE,
+  ALLOW_REPLICA: P.readModeSC.ALLOW_REPLICA,
+  ALLOW_UNAVAILABLE: P.readModeSC.ALLOW_UNAVAILABLE
+} as const
+
+const POLICY_FIELDS: Record<BatchItem['type'], ReadonlySet<string>> = {
+  READ: new Set(['readModeAP', 'readModeSC']),
+  WRITE: new Set(['recordExistsAction', 'generationPolicy', 'generation', 'expiration', 'commitLevel', 'durableDelete', 'sendKey']),
+  DELETE: new Set(['generationPolicy', 'generation', 'commitLevel', 'durableDelete', 'sendKey'])
+}
+
+/** What one item came to: its result code and, when it has one, its record. */
+export interface Outcome {
+  status: number
+  inDoubt: boolean
+  record?: { bins?: Record<string, unknown>, gen: number, ttl: number }
+}
+
+interface SubCommand {
+  type: number
+  key: Key
+  readAllBins?: boolean
+  bins?: string[]
+  ops?: ClientOperation[]
+  policy?: object
+}
+
+type Single = (client: Client, base: Record<string, unknown>) => Promise<Outcome>
+
+/** The plan of a batch: the sub-commands of the one batch call, and the items that go alone. */
+export interface BatchPlan {
+  /** Per item: its index among the sub-commands, or its single command. */
+  items: Array<number | Single>
+  subCommands: SubCommand[]
+}
+
+export interface PlanOptions {
+  source: BodyFormat
+  maxDepth: number
+}
+
+function invalid (where: string, detail: string): GatewayError {
+  return new GatewayError(4, `${where}: ${detail}`)
+}
+
+function checkPolicy (item: BatchItem, where: string): ItemPolicy | undefined {
+  const p = item.policy
+  if (p === undefined) return undefined
+  if ('filterExp' in p) throw invalid(`${where}.policy.filterExp`, 'filter expressions are not supported by this gateway')
+  for (const field of Object.keys(p)) {
+    if (!POLICY_FIELDS[item.type].has(field)) throw invalid(`${where}.policy.${field}`, `does not apply to a ${item.type} item`)
+  }
+  return p
+}
+
+function generationOf (p: ItemPolicy | undefined): { gen: number, expected: number } | undefined {
+  if (p?.generationPolicy === undefined || p.generationPolicy === 'NONE') return undefined
+  return { gen: GEN[p.generationPolicy], expected: p.generation ?? 0 }
+}
+
+function readCommand (item: BatchItem, key: Key, where: string, options: PlanOptions): SubCommand {
+  const p = checkPolicy(item, where)
+  const cmd: SubCommand = { type: batchType.BATCH_READ, key }
+  const chosen = [item.readAllBins === true, item.binNames !== undefined, item.opsList !== undefined].filter(Boolean).length
+  if (chosen > 1) throw invalid(where, 'a READ takes one of readAllBins, binNames and opsList')
+  if (item.bins !== undefined) throw invalid(`${where}.bins`, 'a READ item has no bins to write; use binNames')
+  if (item.readAllBins === true) cmd.readAllBins = true
+  else if (item.binNames !== undefined) cmd.bins = item.binNames.map((name, j) => checkBinName(name, `${where}.binNames[${j}]`))
+  else if (item.opsList !== undefined) {
+    const parsed = toClientOps(item.opsList, { ...options, path: `${where}.opsList` })
+    if (parsed.writes) throw invalid(`${where}.opsList`, 'a READ item takes read operations only; make it a WRITE')
+    cmd.ops = parsed.ops
+  }
+  if (p !== undefined) {
+    cmd.policy = new Aerospike.BatchReadPolicy({
+      readModeAP: p.readModeAP === undefined ? undefined : READ_MODE_AP[p.readModeAP],
+      readModeSC: p.readModeSC === undefined ? undefined : READ_MODE_SC[p.readModeSC]
+    })
+  }
+  return cmd
+}
+
+function writeFields (p: ItemPolicy | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  if (p === undefined) return out
+  if (p.recordExistsAction !== undefined) out.exists = EXISTS[p.recordExistsAction]
+  if (p.commitLevel !== undefined) out.commitLevel = COMMIT_LEVEL[p.commitLevel]
+  if (p.durableDelete === true) out.durableDelete = true
+  if (p.sendKey === true) out.key = P.key.SEND
+  return out
+}
+
+function writeCommand (item: BatchItem, key: Key, where: string, options: PlanOptions): SubCommand | Single {
+  const p = checkPolicy(item, where)
+  if (item.readAllBins !== undefined || item.binNames !== undefined) throw invalid(where, 'a WRITE item reads through opsList only')
+  if ((item.opsList === undefined) === (item.bins === undefined)) throw invalid(where, 'a WRITE item takes opsList or bins, one of them')
+  const fields = writeFields(p)
+  const generation = generationOf(p)
+  let ops: ClientOperation[]
+  if (item.opsList !== undefined) {
+    ops = toClientOps(item.opsList, { ...options, path: `${where}.opsList` }).ops
+  } else {
+    const bins = toClientBins(item.bins, { ...options, path: `${where}.bins` })
+    if (Object.values(bins).some((v) => typeof v === 'bigint')) return putAlone(key, bins, fields, generation, p?.expiration)
+    ops = Object.entries(bins).map(([name, v]) => Aerospike.operations.write(name, v as string))
+  }
+  if (generation !== undefined) return operateAlone(key, ops, fields, generation, p?.expiration)
+  if (p?.expiration !== undefined) fields.ttl = p.expiration
+  return { type: batchType.BATCH_WRITE, key, ops, policy: new Aerospike.BatchWritePolicy(fields) }
+}
+
+function deleteCommand (item: BatchItem, key: Key, where: string): SubCommand {
+  const p = checkPolicy(item, where)
+  for (const field of ['readAllBins', 'binNames', 'opsList', 'bins'] as const) {
+    if (item[field] !== undefined) throw invalid(`${where}.${field}`, 'a DELETE item takes a key and a policy only')
+  }
+  const cmd: SubCommand = { type: batchType.BATCH_REMOVE, key }
+  if (p !== undefined) {
+    const fields = writeFields(p)
+    const generation = generationOf(p)
+    if (generation !== undefined) {
+      fields.gen = generation.gen
+      fields.generation = generation.expected
+    }
+    cmd.policy = new Aerospike.BatchRemovePolicy(fields)
+  }
+  return cmd
+}
+
+async function alone (run: () => Promise<Outcome>): Promise<Outcome> {
+  try {
+    return await run()
+  } catch (err) {
+    if (!(err instanceof Aerospike.AerospikeError)) throw err
+    return { status: err.code as number, inDoubt: err.inDoubt === true }
+  }
+}
+
+function meta (generation: { expected: number } | undefined, expiration: number | undefined): { gen?: number, ttl?: number } {
+  return { gen: generation?.expected, ttl: expiration }
+}
+
+function operateAlone (key: Key, ops: ClientOperation[], fields: Record<string, unknown>, generation: { gen: number, expected: number },
+  expiration: number | undefined): Single {
+  return async (client, base) => await alone(async () => {
+    const policy = new Aerospike.OperatePolicy({ ...base, ...fields, gen: generation.gen, deserialize: false })
+    const record = await client.operate(key, ops, meta(generation, expiration), policy)
+    return { status: 0, inDoubt: false, record }
+  })
+}
+
+function putAlone (key: Key, bins: Record<string, unknown>, fields: Record<string, unknown>,
+  generation: { gen: number, expected: number } | undefined, expiration: number | undefined): Single {
+  return async (client, base) => await alone(async () => {
+    const policy = new Aerospike.WritePolicy({ ...base, ...fields, gen: generation?.gen })
+    await client.put(key, bins as Parameters<Client['put']>[1], meta(generation, expiration), policy)
+    // put answers with the key only; the generation and ttl take a header read.
+    const record = await client.select(key, [])
+    return { status: 0, inDoubt: false, record: { bins: {}, gen: record.gen, ttl: record.ttl } }
+  })
+}
+
+/** Checks every item and builds the commands; the first bad item rejects the whole batch. */
+export function planBatch (items: readonly BatchItem[], options: PlanOptions): BatchPlan {
+  const plan: BatchPlan = { items: [], subCommands: [] }
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i]
+    const where = `batchRecords[${i}]`
+    const key = bodyKey(item.key, `${where}.key`)
+    const cmd = item.type === 'READ'
+      ? readCommand(item, key, where, options)
+      : item.type === 'WRITE' ? writeCommand(item, key, where, options) : deleteCommand(item, key, where)
+    if (typeof cmd === 'function') {
+      plan.items.push(cmd)
+    } else {
+      plan.items.push(plan.subCommands.length)
+      plan.subCommands.push(cmd)
+    }
+  }
+  return plan
+}
+
+// Reads come back with deserialize: false, so that doubles, int64 and
+// non-string map keys inside lists and maps stay exact.
+const DEFAULT_BATCH = new Aerospike.BatchPolicy({ deserialize: false })
+
+export interface BatchPolicies {
+  batch: InstanceType<typeof Aerospike.BatchPolicy>
+  /** Timeouts and retries for the items that go alone. */
+  base: Record<string, unknown>
+}
+
+export function batchPolicies (q: BatchQuery, limits: Limits): BatchPolicies {
+  if (Object.keys(q).length === 0) return { batch: DEFAULT_BATCH, base: {} }
+  const base = common(q, limits)
+  const fields: Record<string, unknown> = { ...base, deserialize: false }
+  if (q.allowInline !== undefined) fields.allowInline = q.allowInline
+  if (q.allowInlineSSD !== undefined) fields.allowInlineSSD = q.allowInlineSSD
+  if (q.respondAllKeys !== undefined) fields.respondAllKeys = q.respondAllKeys
+  if (q.readModeAP !== undefined) fields.readModeAP = READ_MODE_AP[q.readModeAP]
+  return { batch: new Aerospike.BatchPolicy(fields), base }
+}
+
+/**
+ * Runs a plan: the batch call and the single commands at once. A failure of
+ * the batch call itself (cluster unreachable, the batch timed out) rejects;
+ * an item's failure is its outcome.
+ */
+export async function runBatch (client: Client, plan: BatchPlan, policies: BatchPolicies): Promise<Outcome[]> {
+  const batch = plan.subCommands.length > 0
+    ? client.batchWrite(plan.subCommands as Parameters<Client['batchWrite']>[0], policies.batch)
+    : Promise.resolve([])
+  const [results, singles] = await Promise.all([
+    batch,
+    Promise.all(plan.items.map(async (item) => typeof item === 'function' ? await item(client, policies.base) : undefined))
+  ])
+  return plan.items.map((item, i) => {
+    if (typeof item !== 'number') return singles[i] as Outcome
+    const r = results[item]
+    return { status: r.status as number, inDoubt: r.inDoubt === true, record: r.record }
+  })
+}
+
+/** A result of the response, in the official gateway's shape. */
+export interface BatchResultRow {
+  key: BodyKey
+  resultCode: number
+  resultCodeString: string
+  inDoubt: boolean
+  record: { bins: Record<string, Value>, generation: number, ttl: number } | null
+  error?: ItemProblem
+}
+
+const CHECK_READ = new Aerospike.BatchPolicy({ deserialize: true })
+
+/**
+ * The bins of every outcome in the value model. With deserialize: false a
+ * list or map bin and a blob bin both arrive as bytes; bins that parse as a
+ * list or map take one more batch read, with deserialize, to tell which they
+ * are (as a single GET does). A READ item whose record changed in between is
+ * read again alone.
+ */
+async function resolveBins (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[]): Promise<Array<Record<string, Value>>> {
+  const bins: Array<Record<string, Value>> = outcomes.map(() => ({}))
+  const checks: Array<{ index: number, names: string[] }> = []
+  for (let i = 0; i < outcomes.length; i++) {
+    const record = outcomes[i].record
+    if (outcomes[i].status !== 0 || record?.bins === undefined) continue
+    const names = Object.keys(record.bins).filter((name) => looksLikeRawCdt(record.bins?.[name]))
+    if (names.length > 0) checks.push({ index: i, names })
+    else bins[i] = fromClientBins(record.bins)
+  }
+  if (checks.length === 0) return bins
+  const keyOf = (index: number): Key => {
+    const at = plan.items[index]
+    return typeof at === 'number' ? plan.subCommands[at].key : bodyKey(items[index].key, '')
+  }
+  const read = await client.batchWrite(checks.map(({ index, names }) => ({ type: batchType.BATCH_READ, key: keyOf(index), bins: names })) as Parameters<Client['batchWrite']>[0], CHECK_READ)
+  for (let c = 0; c < checks.length; c++) {
+    const { index, names } = checks[c]
+    const outcome = outcomes[index]
+    const check = read[c]
+    if (items[index].type === 'READ' && check.record.gen !== outcome.record?.gen) {
+      bins[index] = await rereadAlone(client, keyOf(index), items[index], outcome)
+      continue
+    }
+    const cdt = names.filter((name) => {
+      const v = (check.record.bins as Record<string, unknown> | undefined)?.[name]
+      return typeof v === 'object' && v !== null && !Buffer.isBuffer(v)
+    })
+    bins[index] = fromClientBins(outcome.record?.bins ?? {}, cdt)
+  }
+  return bins
+}
+
+async function rereadAlone (client: Client, key: Key, item: BatchItem, outcome: Outcome): Promise<Record<string, Value>> {
+  try {
+    const { record, bins } = await readRecord(client, key, { bins: item.readAllBins === true ? undefined : item.binNames })
+    outcome.record = record
+    return bins
+  } catch (err) {
+    if (!(err instanceof Aerospike.AerospikeError)) throw err
+    outcome.status = err.code as number
+    outcome.record = undefined
+    return {}
+  }
+}
+
+/** The response rows, in request order. */
+export async function batchResults (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[], requestId: string): Promise<BatchResultRow[]> {
+  const bins = await resolveBins(client, plan, items, outcomes)
+  return outcomes.map((o, i) => {
+    if (o.status !== 0) {
+      const error = itemProblem(o.status, `batchRecords[${i}]: ${errorEntry(o.status).title}`, o.inDoubt, requestId)
+      return { key: items[i].key, resultCode: o.status, resultCodeString: error.title, inDoubt: o.inDoubt, record: null, error }
+    }
+    const record = items[i].type !== 'DELETE' && o.record !== undefined ? { bins: bins[i], generation: o.record.gen, ttl: o.record.ttl } : null
+    return { key: items[i].key, resultCode: 0, resultCodeString: 'OK', inDoubt: o.inDoubt, record }
+  })
+}
