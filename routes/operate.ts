@@ -14,6 +14,7 @@ import { retryKeyBusy } from '../src/operations/retry'
 import type { KeyBusyRetry } from '../src/operations/retry'
 import { PolicyQuery, precondition, readPolicy, writePlan } from '../src/policies'
 import type { Limits, Precondition } from '../src/policies'
+import { ERRORS, problem } from '../src/responses'
 
 interface Params {
   namespace: string
@@ -30,12 +31,8 @@ declare module 'fastify' {
   }
 }
 
-const problem = (description: string): object => ({
-  description,
-  content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } }
-})
-
 const RESPONSES = {
+  ...ERRORS,
   200: {
     description: 'The results: under each bin name, the result of the last operation on that bin that answers (see the README, "Operate"); with the new generation in ETag',
     headers: { etag: { type: 'string', description: 'The record generation, quoted; absent when the operations deleted the record' } },
@@ -46,14 +43,7 @@ const RESPONSES = {
   406: problem('A result JSON cannot carry, such as a map with integer keys: ask for application/msgpack'),
   409: problem('Generation mismatch, record exists (CREATE_ONLY), or an operation that does not apply to the bin (type, element exists)'),
   412: problem('A conditional header failed'),
-  413: problem('Record or body too large'),
-  415: problem('Unsupported media type'),
-  429: problem('Key busy (after the gateway\'s own retries) or quota exceeded; Retry-After says when to try again'),
-  500: problem('A fault of the gateway itself'),
-  501: problem('A feature the cluster does not have'),
-  502: problem('Any other server error'),
-  503: problem('Cluster unreachable or overloaded; Retry-After says when to try again'),
-  504: problem('Timed out; Retry-After says when to try again')
+  429: problem('Key busy (after the gateway\'s own retries) or quota exceeded; Retry-After says when to try again')
 } as const
 
 const DESCRIPTION = 'Applies the operations of `opsList` to one record, in order and atomically: all of them or none. ' +
