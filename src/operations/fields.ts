@@ -47,7 +47,6 @@ export type MapReturnTypeName = typeof MAP_RETURN_TYPES[number]
 /** The return type a list or map operation was given, by name, and its value for the client (inverted included). */
 export interface ReturnTypeArg {
   name: ListReturnTypeName | MapReturnTypeName
-  inverted: boolean
   value: number
 }
 
@@ -138,8 +137,7 @@ function number (f: OpInput, name: string): unknown {
 
 function returnType (f: OpInput, name: 'listReturnType' | 'mapReturnType', names: readonly string[], values: Record<string, number>): ReturnTypeArg {
   const type = oneOf(f, name, names, f.op[name]) as ReturnTypeArg['name']
-  const inverted = bool(f, 'inverted')
-  return { name: type, inverted, value: values[type] | (inverted ? values.INVERTED : 0) }
+  return { name: type, value: values[type] | (bool(f, 'inverted') ? values.INVERTED : 0) }
 }
 
 type ListPolicy = InstanceType<typeof Aerospike.ListPolicy>

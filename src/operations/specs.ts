@@ -81,8 +81,8 @@ function selected (single: boolean, field: 'listReturnType' | 'mapReturnType') {
   return (a: Args): ResultKind => {
     const rt = a[field] as ReturnTypeArg
     if (rt.name === 'NONE') return 'none'
-    // An inverted single selection selects every other element: a list.
-    return rt.name === 'KEY' && single && !rt.inverted ? 'key' : 'value'
+    // The server refuses to invert a single selection (26).
+    return rt.name === 'KEY' && single ? 'key' : 'value'
   }
 }
 
