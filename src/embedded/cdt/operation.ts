@@ -5,6 +5,7 @@
 import { Particle, Result } from '../wire'
 import { Dug, dig, rebuild } from './context'
 import { listModify, listRead, OpArgs } from './list-ops'
+import { mapModify, mapRead } from './map-ops'
 import { MsgpackType, peekType, readInt, readListHeader, skip } from './msgpack'
 import { CdtValue } from './result'
 import { CdtAnswer, Target } from './target'
@@ -54,8 +55,10 @@ function isContainer (bin: StoredBin | undefined): boolean {
 }
 
 function run (state: OpState, t: Target): CdtAnswer {
-  if (state.code >= FIRST_MAP_OP || state.code < 0) return { rc: Result.UNSUPPORTED_FEATURE }
-  return t.isModify ? listModify(state.code, state.args, t) : listRead(state.code, state.args, t)
+  if (state.code >= 0 && state.code < FIRST_MAP_OP) {
+    return t.isModify ? listModify(state.code, state.args, t) : listRead(state.code, state.args, t)
+  }
+  return t.isModify ? mapModify(state.code, state.args, t) : mapRead(state.code, state.args, t)
 }
 
 function stored (value: Buffer): StoredBin {
