@@ -258,9 +258,6 @@ async function readReply (reader: FrameReader, request: Request): Promise<Buffer
 }
 
 const all = loadScenarios()
-// Map operations are not implemented yet: their scenarios, the batch with a
-// map row and the batch that removes what it wrote wait for them.
-const PENDING = /^(setup )?map |^batchWrite mixed$|^batchRemove$/
 
 t.test('transcripts are there', async (t) => {
   t.equal(all.length, 303, 'every recorded scenario is loaded')
@@ -274,7 +271,7 @@ t.test('replay against the embedded server', async (t) => {
   t.teardown(() => reader.socket.destroy())
   const voidTimes = new VoidTimes()
 
-  for (const s of all.filter((s) => !PENDING.test(s.scenario))) {
+  for (const s of all) {
     await t.test(s.scenario, async (t) => {
       for (const { request, replies } of exchanges(s)) {
         const bytes = frameBytes(request)

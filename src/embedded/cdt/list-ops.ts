@@ -6,7 +6,7 @@ import { ResultType, RESULT_INVERTED } from './flags'
 import {
   ListSelector, append, clear, getOrRemove, increment, insertAt, set, setOrder, sort, targetList, useEmptyIfMissing
 } from './list'
-import { Arg, DEFAULT_COUNT, Param, ParamSpec, readParams } from './params'
+import { Arg, DEFAULT_COUNT, Param, ParamSpec, readParams, spec } from './params'
 import { ResultData } from './result'
 import { CdtAnswer, Target } from './target'
 
@@ -49,10 +49,6 @@ export const ListOp = {
   REMOVE_BY_RANK_RANGE: 39,
   REMOVE_BY_VALUE_REL_RANK_RANGE: 40
 } as const
-
-function spec (optional: number, ...kinds: number[]): ParamSpec {
-  return { optional, kinds }
-}
 
 // The get-by and remove-by ops share their arguments; removes are 13 codes on.
 const SELECTOR_SPECS: Record<number, ParamSpec> = {

@@ -5,16 +5,15 @@
 import { Result } from '../wire'
 import { Cmp, compare } from './compare'
 import { ListFlag, ListWrite, PERSIST_INDEX, ResultType, SortFlag } from './flags'
-import { MsgpackType, packDouble, packInt, peekType, readDouble, readInt, readListHeader, skip } from './msgpack'
+import { MsgpackType, packDouble, packInt, peekType, readDouble, readInt } from './msgpack'
 import { PackedList, emptyList, encodeList, parseList } from './packed'
-import { findRank, RankFind, selectRankRange } from './order'
+import { parseParamList } from './params'
+import { Span, complementSpan, findItems, findRank, positionsByItems, RankFind, selectRankRange } from './order'
 import { ResultData, doubleValue, intRange, intValue, setIndexRankCount, setIntListByMask, setNotFound, setRange } from './result'
 import { Target } from './target'
 import { rewriteUntrusted } from './untrusted'
 
 const INT32_MAX = 0x7fffffff
-// The most elements a value-list argument may hold (CDT_MAX_PARAM_LIST_COUNT).
-const MAX_PARAM_LIST_COUNT = 1024 * 1024
 
 function isUnique (flags: bigint): boolean {
   return (flags & BigInt(ListWrite.ADD_UNIQUE)) !== 0n
@@ -72,11 +71,6 @@ function materializeCreated (t: Target): void {
 // calc_index: a negative index counts from the end.
 function fromEndIndex (index: bigint, n: number): bigint {
   return index < 0n ? BigInt(n) + index : index
-}
-
-interface Span {
-  index: number
-  count: number
 }
 
 /** calc_index_count: an index and count bounded by n; undefined when a single index is out of range. */
@@ -255,18 +249,10 @@ function byIndexRange (list: PackedList, t: Target, rd: ResultData, index: bigin
   if (rd.inverted) {
     if (!rd.isMulti || rd.isIndexRange || rd.isRankRange) return Result.OP_NOT_APPLICABLE
     rd.inverted = false
-    if (cnt === 0) {
-      start = 0
-      cnt = n
-    } else if (start === 0) {
-      start = cnt
-      cnt = n - cnt
-    } else if (start + cnt >= n) {
-      cnt = start
-      start = 0
-    } else {
-      return trim(list, t, rd, start, cnt)
-    }
+    const plain = complementSpan(start, cnt, n)
+    if (plain === undefined) return trim(list, t, rd, start, cnt)
+    start = plain.index
+    cnt = plain.count
   }
   if (cnt === 0) return notFound(rd, start)
   const removed = items.slice(start, start + cnt)
@@ -408,25 +394,6 @@ function byRankRange (list: PackedList, t: Target, rd: ResultData, rank: bigint,
   }
 }
 
-interface ValueList {
-  items: Buffer[]
-}
-
-// list_param_parse: a list of values to look for.
-function parseValueList (value: Buffer): ValueList | undefined {
-  const h = readListHeader(value, 0, value.length)
-  if (h === undefined || h.value > MAX_PARAM_LIST_COUNT) return undefined
-  const items: Buffer[] = []
-  let off = h.next
-  for (let i = 0; i < h.value; i++) {
-    const next = skip(value, off, value.length)
-    if (next < 0) return undefined
-    items.push(value.subarray(off, next))
-    off = next
-  }
-  return { items }
-}
-
 /** Stable ascending order of values, as indexes into them. */
 function sortedOrder (values: readonly Buffer[], descending = false): number[] | undefined {
   let failed = false
@@ -444,9 +411,8 @@ function byValueList (list: PackedList, t: Target, rd: ResultData, valueList: Bu
   const { items } = list
   const n = items.length
   if (rd.isRankRange || rd.isIndexRange) return Result.OP_NOT_APPLICABLE
-  const parsed = parseValueList(valueList)
-  if (parsed === undefined) return Result.PARAMETER
-  const values = parsed.items
+  const values = parseParamList(valueList)
+  if (values === undefined) return Result.PARAMETER
   if (values.length === 0) {
     if (!rd.inverted) return notFound(rd, 0)
     rd.inverted = false
@@ -488,71 +454,30 @@ function byValueListOrdered (list: PackedList, t: Target, rd: ResultData, values
   }
 }
 
-// offset_index_find_items for list values: which elements match one of the
-// values, and for rank results, each value's rank and match count.
+// Which elements match one of the values, and for rank results each value's
+// rank and match count (offset_index_find_items).
 function byValueListUnordered (list: PackedList, t: Target, rd: ResultData, values: readonly Buffer[]): number {
   const { items } = list
   const n = items.length
-  const order = sortedOrder(values)
-  if (order === undefined) return Result.PARAMETER
-  const sorted = order.map((i) => values[i])
-  const wantRanks = rd.isRank
-  const exitEarly = !t.isModify && !rd.inverted && rd.type === ResultType.EXISTS
-  const ranks = new Array<number>(values.length).fill(0)
-  const counts = new Array<number>(values.length).fill(0)
-  const mask = new Uint8Array(n)
-  let rmCount = 0
-  for (let i = 0; i < n; i++) {
-    const find: RankFind = { start: 0, count: sorted.length, target: sorted.length + (wantRanks ? 0 : 1), result: 0, found: false }
-    findRank(sorted.length, find, (rank) => compare(items[i], sorted[rank]), (rank) => order[rank])
-    if (wantRanks) {
-      if (find.found) counts[order[find.result - 1]]++
-      if (find.result !== sorted.length) ranks[order[find.result]]++
-    }
-    if (find.found !== rd.inverted) {
-      mask[i] = 1
-      rmCount++
-      if (exitEarly) break
-    }
-  }
-  if (wantRanks) for (let i = 1; i < order.length; i++) ranks[order[i]] += ranks[order[i - 1]]
-  removeMasked(list, t, mask, rmCount, false)
-  if (rd.setFromCount(rmCount)) return Result.OK
+  const f = findItems(items, values, rd.inverted)
+  if (f === undefined) return Result.PARAMETER
+  removeMasked(list, t, f.mask, f.count, false)
+  if (rd.setFromCount(f.count)) return Result.OK
   switch (rd.type) {
     case ResultType.INDEX:
     case ResultType.REVINDEX:
-      setIntListByMask(rd, mask, n)
+      setIntListByMask(rd, f.mask, n)
       return Result.OK
     case ResultType.RANK:
     case ResultType.REVRANK:
-      rd.setIntList(rankListByItems(rd, order, ranks, counts, n))
+      rd.setIntList(positionsByItems(f, n, rd.inverted, (p) => (rd.isRev ? n - p - 1 : p)))
       return Result.OK
     case ResultType.VALUE:
-      rd.setList(rmCount, maskedItems(items, mask, false))
+      rd.setList(f.count, maskedItems(items, f.mask, false))
       return Result.OK
     default:
       return Result.OP_NOT_APPLICABLE
   }
-}
-
-// result_data_set_by_itemlist_irc: the ranks each value matched, in the
-// values' order; inverted, the ranks between them, in rank order.
-function rankListByItems (rd: ResultData, order: readonly number[], ranks: readonly number[], counts: readonly number[], n: number): number[] {
-  const out: number[] = []
-  if (!rd.inverted) {
-    for (let i = 0; i < ranks.length; i++) {
-      for (let j = 0; j < counts[i]; j++) out.push(...intRange(ranks[i] + j, 1, n, rd.isRev))
-    }
-    return out
-  }
-  let prev = 0
-  for (const v of order) {
-    if (counts[v] === 0) continue
-    out.push(...intRange(prev, ranks[v] - prev, n, rd.isRev))
-    prev = ranks[v] + counts[v]
-  }
-  out.push(...intRange(prev, n - prev, n, rd.isRev))
-  return out
 }
 
 /** packed_list_get_remove_by_rel_rank_range. */

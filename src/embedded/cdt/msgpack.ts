@@ -291,10 +291,6 @@ export function packDouble (value: number): Buffer {
   return b
 }
 
-export function packBool (value: boolean): Buffer {
-  return Buffer.from([value ? 0xc3 : 0xc2])
-}
-
 function sizedHeader (n: number, fix: number, h16: number, h32: number, fixLimit: number): Buffer {
   if (n < fixLimit) return Buffer.from([fix | n])
   if (n < 0x10000) { const b = Buffer.alloc(3); b[0] = h16; b.writeUInt16BE(n, 1); return b }

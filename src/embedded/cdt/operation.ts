@@ -5,6 +5,7 @@
 import { Particle, Result } from '../wire'
 import { Dug, dig, rebuild } from './context'
 import { listModify, listRead, OpArgs } from './list-ops'
+import { mapModify, mapRead } from './map-ops'
 import { MsgpackType, peekType, readInt, readListHeader, skip } from './msgpack'
 import { CdtValue } from './result'
 import { CdtAnswer, Target } from './target'
@@ -54,8 +55,10 @@ function isContainer (bin: StoredBin | undefined): boolean {
 }
 
 function run (state: OpState, t: Target): CdtAnswer {
-  if (state.code >= FIRST_MAP_OP || state.code < 0) return { rc: Result.UNSUPPORTED_FEATURE }
-  return t.isModify ? listModify(state.code, state.args, t) : listRead(state.code, state.args, t)
+  if (state.code >= 0 && state.code < FIRST_MAP_OP) {
+    return t.isModify ? listModify(state.code, state.args, t) : listRead(state.code, state.args, t)
+  }
+  return t.isModify ? mapModify(state.code, state.args, t) : mapRead(state.code, state.args, t)
 }
 
 function stored (value: Buffer): StoredBin {
@@ -85,8 +88,8 @@ function enterContext (state: OpState, bin: StoredBin | undefined, isModify: boo
   return { dug, inner }
 }
 
-function target (bytes: Buffer | undefined, bin: StoredBin | undefined, isModify: boolean, created: boolean, isTop: boolean): Target {
-  return { bytes, binLive: bin !== undefined, created, isTop, isModify, createFlags: 0, write: undefined }
+function target (bytes: Buffer | undefined, bin: StoredBin | undefined, isModify: boolean, created: boolean): Target {
+  return { bytes, binLive: bin !== undefined, created, isModify, createFlags: 0, write: undefined }
 }
 
 export function cdtModify (bin: StoredBin | undefined, value: Buffer): ModifyOutcome {
@@ -96,14 +99,14 @@ export function cdtModify (bin: StoredBin | undefined, value: Buffer): ModifyOut
     const entered = enterContext(state, bin, true)
     if ('rc' in entered) return entered
     const { dug, inner } = entered
-    const t = target(dug.target, bin, true, dug.created, false)
+    const t = target(dug.target, bin, true, dug.created)
     const answer = run(inner, t)
     if (answer.rc !== Result.OK || t.write === undefined) return answer
     return { ...answer, bin: stored(rebuild(dug, t.write)) }
   }
   const isList = state.code < FIRST_MAP_OP
   if (bin !== undefined && bin.type !== (isList ? Particle.LIST : Particle.MAP)) return { rc: Result.INCOMPATIBLE_TYPE }
-  const t = target(bin?.value, bin, true, false, true)
+  const t = target(bin?.value, bin, true, false)
   const answer = run(state, t)
   if (answer.rc !== Result.OK || t.write === undefined) return answer
   return { ...answer, bin: { type: isList ? Particle.LIST : Particle.MAP, value: t.write } }
@@ -115,9 +118,9 @@ export function cdtRead (bin: StoredBin, value: Buffer): CdtAnswer {
   if (state.code === CONTEXT_EVAL) {
     const entered = enterContext(state, bin, false)
     if ('rc' in entered) return entered
-    return run(entered.inner, target(entered.dug.target, bin, false, false, false))
+    return run(entered.inner, target(entered.dug.target, bin, false, false))
   }
   const isList = state.code < FIRST_MAP_OP
   if (bin.type !== (isList ? Particle.LIST : Particle.MAP)) return { rc: Result.INCOMPATIBLE_TYPE }
-  return run(state, target(bin.value, bin, false, false, true))
+  return run(state, target(bin.value, bin, false, false))
 }

@@ -3,7 +3,7 @@
 // heap sort that picks the elements of a rank range. Both are reproduced
 // step for step because equal elements come out in the order they produce.
 
-import { Cmp } from './compare'
+import { Cmp, compare } from './compare'
 
 export interface RankFind {
   // Search elements [start, start + count).
@@ -118,4 +118,84 @@ export function selectRankRange (eleCount: number, start: number, count: number,
     order[endIndex--] = top
   }
   return failed ? undefined : { order, filled, isMinHeap }
+}
+
+export interface ItemsFind {
+  // The elements that match one of the items (or none, inverted).
+  mask: Uint8Array
+  count: number
+  // Per item, in request order: how many elements sort below it, and how
+  // many match it (only the last of equal items counts its matches).
+  ranks: number[]
+  counts: number[]
+  // Item indexes in ascending item order.
+  order: number[]
+}
+
+/** offset_index_find_items: each element looked up among the sorted items. */
+export function findItems (elements: readonly Buffer[], items: readonly Buffer[], inverted: boolean): ItemsFind | undefined {
+  let failed = false
+  const order = items.map((_, i) => i)
+  order.sort((a, b) => {
+    const c = compare(items[a], items[b])
+    if (c === Cmp.ERROR) failed = true
+    return c
+  })
+  if (failed) return undefined
+  const sorted = order.map((i) => items[i])
+  const ranks = new Array<number>(items.length).fill(0)
+  const counts = new Array<number>(items.length).fill(0)
+  const mask = new Uint8Array(elements.length)
+  let count = 0
+  for (let i = 0; i < elements.length; i++) {
+    const find: RankFind = { start: 0, count: sorted.length, target: sorted.length, result: 0, found: false }
+    findRank(sorted.length, find, (r) => compare(elements[i], sorted[r]), (r) => order[r])
+    if (find.found) counts[order[find.result - 1]]++
+    if (find.result !== sorted.length) ranks[order[find.result]]++
+    if (find.found !== inverted) {
+      mask[i] = 1
+      count++
+    }
+  }
+  for (let i = 1; i < order.length; i++) ranks[order[i]] += ranks[order[i - 1]]
+  return { mask, count, ranks, counts, order }
+}
+
+/**
+ * result_data_set_by_itemlist_irc: the positions each item matched, in the
+ * items' order; inverted, the positions between them, in ascending order.
+ */
+export function positionsByItems (f: ItemsFind, n: number, inverted: boolean, position: (p: number) => number): number[] {
+  const out: number[] = []
+  if (!inverted) {
+    for (let i = 0; i < f.ranks.length; i++) {
+      for (let j = 0; j < f.counts[i]; j++) out.push(position(f.ranks[i] + j))
+    }
+    return out
+  }
+  let prev = 0
+  const gap = (from: number, to: number): void => { for (let p = from; p < to; p++) out.push(position(p)) }
+  for (const v of f.order) {
+    if (f.counts[v] === 0) continue
+    gap(prev, f.ranks[v])
+    prev = f.ranks[v] + f.counts[v]
+  }
+  gap(prev, n)
+  return out
+}
+
+export interface Span {
+  index: number
+  count: number
+}
+
+/**
+ * An inverted index or rank range: everything when empty, the tail or the
+ * head when it touches an end; undefined when it sits between elements.
+ */
+export function complementSpan (index: number, count: number, n: number): Span | undefined {
+  if (count === 0) return { index: 0, count: n }
+  if (index === 0) return { index: count, count: n - count }
+  if (index + count >= n) return { index: 0, count: index }
+  return undefined
 }

@@ -2,7 +2,7 @@
 // (cdt_op_table, cdt_process_state_get_params): how many arguments an op
 // takes, how many of them may be left out, and what kind each one is.
 
-import { ScanState, readInt, skip } from './msgpack'
+import { ScanState, readInt, readListHeader, skip } from './msgpack'
 
 export const Param = {
   INDEX: 1,
@@ -16,6 +16,10 @@ export const Param = {
 export interface ParamSpec {
   optional: number
   kinds: readonly number[]
+}
+
+export function spec (optional: number, ...kinds: number[]): ParamSpec {
+  return { optional, kinds }
 }
 
 /** One argument: an element (payload/storage) or an integer (index signed, flags/count as uint64 bits). */
@@ -47,3 +51,21 @@ export function readParams (spec: ParamSpec, buf: Buffer, off: number, end: numb
 
 // A count the request leaves out means "to the end".
 export const DEFAULT_COUNT = 0xffffffffn
+
+// The most elements a list argument may hold (CDT_MAX_PARAM_LIST_COUNT).
+const MAX_PARAM_LIST_COUNT = 1024 * 1024
+
+/** list_param_parse: the elements of a list argument (keys or values to look for). */
+export function parseParamList (value: Buffer): Buffer[] | undefined {
+  const h = readListHeader(value, 0, value.length)
+  if (h === undefined || h.value > MAX_PARAM_LIST_COUNT) return undefined
+  const items: Buffer[] = []
+  let off = h.next
+  for (let i = 0; i < h.value; i++) {
+    const next = skip(value, off, value.length)
+    if (next < 0) return undefined
+    items.push(value.subarray(off, next))
+    off = next
+  }
+  return items
+}

@@ -12,7 +12,6 @@ export interface Target {
   // The context created the path to this container: it only comes to exist
   // if the operation writes it.
   created: boolean
-  isTop: boolean
   isModify: boolean
   // Order flags for a container the operation has to create.
   createFlags: number
