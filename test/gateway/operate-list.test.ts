@@ -4,25 +4,9 @@
 // unless it says otherwise, and checks the answer and the list after it.
 
 import t from 'tap'
-import { parseJson } from '../../src/values'
 import { withGateway } from '../helpers/gateway'
-import { canon } from '../helpers/values'
-
-const JSON_HEADERS = { 'content-type': 'application/json' }
-const L = '[5,1,4,2,3]'
-
-interface Case {
-  name: string
-  ops: string
-  /** The bins of the answer, as JSON text; or the error's status and code. */
-  answer: string | { status: number, code: number }
-  /** The record's bins afterwards, as JSON text (default: unchanged). */
-  after?: string
-  /** The record before, as a PUT /v1/kvs body (default {"l": [5,1,4,2,3]}). */
-  before?: string
-  /** The answer's l is a set of values in no particular order (rank selections of an unordered list). */
-  unordered?: boolean
-}
+import { JSON_HEADERS, runOperateCases } from '../helpers/operate'
+import type { OperateCase } from '../helpers/operate'
 
 const op = (type: string, fields: string): string => `{"type":"${type}","binName":"l"${fields === '' ? '' : `,${fields}`}}`
 
@@ -37,7 +21,7 @@ const BY_INDEX_RANGE: Array<[string, string]> = [
   ['COUNT', '{"l":2}'], ['VALUE', '{"l":[1,4]}'], ['EXISTS', '{"l":true}']
 ]
 
-const CASES: Case[] = [
+const CASES: OperateCase[] = [
   // Reads.
   { name: 'LIST_SIZE', ops: op('LIST_SIZE', ''), answer: '{"l":5}' },
   { name: 'LIST_GET', ops: op('LIST_GET', '"index":1'), answer: '{"l":1}' },
@@ -116,33 +100,7 @@ const CASES: Case[] = [
   { name: 'GeoJSON and string elements', ops: op('LIST_GET_RANGE', '"index":0'), before: '{"l":["s",{"type":"Point","coordinates":[1.5,2.5]}]}', answer: '{"l":["s",{"type":"Point","coordinates":[1.5,2.5]}]}' }
 ]
 
-const sortedL = (text: string): unknown => {
-  const bins = parseJson(text) as { l?: unknown[] }
-  return Array.isArray(bins.l) ? [...bins.l].map(canon).sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1) : canon(bins)
-}
-
-t.test('list operations', async (t) => {
-  const { app } = await withGateway(t)
-  let n = 0
-  for (const c of CASES) {
-    const key = `l${n++}`
-    const before = c.before ?? `{"l":${L}}`
-    t.equal((await app.inject({ method: 'PUT', url: `/v1/kvs/test/lists/${key}`, payload: before, headers: JSON_HEADERS })).statusCode, 204, `${c.name}: set up`)
-    const res = await app.inject({ method: 'POST', url: `/v1/operate/test/lists/${key}`, payload: `{"opsList":${c.ops.startsWith('[') ? c.ops : `[${c.ops}]`}}`, headers: JSON_HEADERS })
-    if (typeof c.answer === 'string') {
-      t.equal(res.statusCode, 200, c.name)
-      const bins = res.body.slice('{"bins":'.length, res.body.lastIndexOf(',"generation"'))
-      if (c.unordered === true) t.same(sortedL(bins), sortedL(c.answer), c.name)
-      else t.equal(bins, c.answer, c.name)
-    } else {
-      t.equal(res.statusCode, c.answer.status, c.name)
-      t.equal(res.json().code, c.answer.code, `${c.name}: code`)
-    }
-    const after = await app.inject({ method: 'GET', url: `/v1/kvs/test/lists/${key}` })
-    const stored = after.body.slice('{"bins":'.length, after.body.lastIndexOf(',"generation"'))
-    t.equal(stored, c.after ?? before, `${c.name}: the record after`)
-  }
-})
+runOperateCases(t, 'list operations', 'lists', '{"l":[5,1,4,2,3]}', CASES)
 
 t.test('a failing operation applies none of the request', async (t) => {
   const { app } = await withGateway(t)

@@ -1,14 +1,13 @@
 // POST /v1/operate: record (scalar) operations, preconditions, errors, the
 // key-busy retry and atomicity, through HTTP against the embedded server.
-// List and map operations are in operate-cdt.test.ts.
+// List and map operations are in operate-list.test.ts and operate-map.test.ts.
 
 import t from 'tap'
 import type { FieldName } from '../../src/operations/fields'
 import { OPERATION_SPECS } from '../../src/operations/specs'
 import { encodeMsgpack } from '../../src/values'
 import { withGateway } from '../helpers/gateway'
-
-const JSON_HEADERS = { 'content-type': 'application/json' }
+import { JSON_HEADERS } from '../helpers/operate'
 
 type App = Awaited<ReturnType<typeof withGateway>>['app']
 
