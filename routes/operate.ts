@@ -3,7 +3,7 @@
 // record, applied atomically, answering with their results.
 
 import Aerospike from 'aerospike'
-import type { AerospikeRecord, Client } from 'aerospike'
+import type { AerospikeRecord } from 'aerospike'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { GatewayError } from '../src/errors'
 import { recordKey, KeyType } from '../src/keys'
@@ -11,6 +11,7 @@ import { toClientOps } from '../src/operations/index'
 import type { ParsedOps } from '../src/operations/index'
 import { resultBins } from '../src/operations/results'
 import { retryKeyBusy } from '../src/operations/retry'
+import { connectedClient } from '../src/plugins/aerospike'
 import type { KeyBusyRetry } from '../src/operations/retry'
 import { PolicyQuery, precondition, readPolicy, writePlan } from '../src/policies'
 import type { Limits, Precondition } from '../src/policies'
@@ -48,8 +49,10 @@ const RESPONSES = {
 
 const DESCRIPTION = 'Applies the operations of `opsList` to one record, in order and atomically: all of them or none. ' +
   'The body is the official Aerospike REST gateway\'s v2 operate format (see the `Operation` schema for every type and its fields). ' +
-  'Only the last result per bin is returned: when several operations in one request answer for the same bin, ' +
-  'the result of the last one of them is under its name and the earlier ones are applied but not returned. ' +
+  'One result per bin: when several operations in one request answer for the same bin, only the result of the last one ' +
+  'is returned (the Node client keeps one per bin name); the earlier ones are applied but their results are lost. ' +
+  'When the request holds a map operation every operation answers, those without a result (PUT, ADD, return type NONE...) with null, ' +
+  'so one of them after a READ of the same bin replaces the value read with null. ' +
   'The write policy parameters apply as on PATCH /v1/kvs (the record is created when missing); `expiration` also sets the ttl of TOUCH. ' +
   'If-Match and If-None-Match work as on the record endpoints, for reads too. A key-busy refusal (14) is retried by the gateway ' +
   '(KEY_BUSY_RETRIES, KEY_BUSY_BACKOFF) before it is answered with 429.'
@@ -58,12 +61,6 @@ export interface OperateRoutesOptions {
   limits: Limits
   maxDepth: number
   keyBusy: KeyBusyRetry
-}
-
-function client (app: FastifyInstance): Client {
-  const c = app.aerospike.client
-  if (c === undefined) throw new GatewayError(Aerospike.status.ERR_CONNECTION, 'not connected to the Aerospike cluster yet')
-  return c
 }
 
 // A read changes nothing, so the server does not check a generation on it:
@@ -98,7 +95,7 @@ export default async function operateRoutes (app: FastifyInstance, { limits, max
     // A failed read answers 412 for If-Match; for If-None-Match: * a
     // missing record is what was asked for, and a read of it is a 404.
     request.conditional = parsed.writes ? pre !== undefined : pre?.generation !== undefined || pre?.mustExist === true
-    const c = client(app)
+    const c = connectedClient(app)
     let record: AerospikeRecord
     if (parsed.ops.length === 0) {
       record = await c.select(key, [], readPolicy(request.query, limits))

@@ -26,8 +26,8 @@ export interface ResultPlan {
   checkable: Set<string>
   /** Bins whose answer is a single map key: bytes are bytes. */
   keys: Set<string>
-  /** A GET/READ without binName answers every bin; checkable when nothing after it writes. */
-  readAll?: { checkable: boolean }
+  /** Every bin is checkable: a GET/READ without binName read them all, and nothing after it writes. */
+  all: boolean
 }
 
 /** The client operations of an opsList, and what kind they are. */
@@ -86,11 +86,11 @@ export function toClientOps (opsList: unknown, options: OpsOptions): ParsedOps {
       throw invalid(`${options.path}[${readAll}]`, `GET/READ without binName reads every bin and cannot stand with ${String((opsList[other] as { type: unknown }).type)} (${options.path}[${other}]), which answers too`)
     }
   }
-  const results: ResultPlan = { checkable: new Set(), keys: new Set() }
+  const all = readAll !== undefined && Math.max(lastRecordWrite, ...lastWrite.values()) < readAll
+  const results: ResultPlan = { checkable: new Set(), keys: new Set(), all }
   for (const [bin, { kind, at }] of answers) {
     if (kind === 'key') results.keys.add(bin)
     if (kind === 'bin' && (lastWrite.get(bin) ?? -1) < at && lastRecordWrite < at) results.checkable.add(bin)
   }
-  if (readAll !== undefined) results.readAll = { checkable: Math.max(lastRecordWrite, ...lastWrite.values()) < readAll }
   return { ops, writes, results }
 }

@@ -24,7 +24,7 @@ export async function resultBins (record: AerospikeRecord, plan: ResultPlan, che
   // the empty bin name, with nothing.
   delete bins['']
   const names = Object.keys(bins)
-  const ambiguous = names.filter((name) => (plan.readAll?.checkable === true || plan.checkable.has(name)) && looksLikeRawCdt(bins[name]))
+  const ambiguous = names.filter((name) => (plan.all || plan.checkable.has(name)) && looksLikeRawCdt(bins[name]))
   const bytes = new Set<string>()
   if (ambiguous.length > 0) {
     let cooked: AerospikeRecord | undefined

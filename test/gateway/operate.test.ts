@@ -22,7 +22,7 @@ async function operate (app: App, key: string, opsList: string, options: { query
 }
 
 t.test('record operations', async (t) => {
-  const { app } = await withGateway(t)
+  const { app, embedded } = await withGateway(t)
 
   t.test('a counter: ADD then READ answers the new value, generation, ttl and the ETag', async (t) => {
     const res = await operate(app, 'c1', '[{"type":"ADD","binName":"n","incr":5},{"type":"READ","binName":"n"}]')
@@ -66,6 +66,10 @@ t.test('record operations', async (t) => {
     // A write after the read may have changed the bin: the bytes decide.
     t.equal((await operate(app, 'b1', '[{"type":"READ","binName":"b"},{"type":"PUT","binName":"b","value":"s"}]')).body,
       '{"bins":{"b":[1,2]},"generation":3,"ttl":-1}', 'documented: such bytes read as the list they spell')
+    // The operations were applied; a failed second read must not fail the request.
+    await embedded.addFault({ resultCode: 9, match: { kind: 'read', set: 'ops' }, times: 1 })
+    const unchecked = await operate(app, 'b1', `[{"type":"PUT","binName":"b","value":${bytes}},{"type":"READ","binName":"b"}]`)
+    t.equal(unchecked.body, '{"bins":{"b":[1,2]},"generation":4,"ttl":-1}', 'the check read failed: the bytes decide')
   })
 
   t.test('several operations on one bin: the last one that answers is returned', async (t) => {
