@@ -1,6 +1,7 @@
 // The gateway as a Fastify plugin: tests build exactly this, server.ts starts it.
 
 import swagger from '@fastify/swagger'
+import Aerospike from 'aerospike'
 import swaggerUi from '@fastify/swagger-ui'
 import { LogController } from 'fastify'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
@@ -13,6 +14,8 @@ import aerospikePlugin from './plugins/aerospike'
 import contentPlugin from './plugins/content'
 import requestLog from './plugins/request-log'
 import errorsPlugin from './plugins/errors'
+import { Policies } from './policies'
+import { ReadCoalescer } from './read-coalescer'
 
 import type { GatewayConfig } from './config'
 
@@ -52,6 +55,11 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(aerospikePlugin, { config: opts.config })
   await fastify.register(healthRoutes)
   await fastify.register(clusterRoutes)
-  await fastify.register(recordRoutes, { limits: opts.config.limits, maxDepth: opts.config.maxNestingDepth })
-  await fastify.register(batchRoutes, { limits: opts.config.limits, maxDepth: opts.config.maxNestingDepth, maxItems: opts.config.maxBatchItems })
+  const { config } = opts
+  const policies = new Policies(config)
+  const coalescer = config.coalesceGets
+    ? new ReadCoalescer(config.coalesceMaxBatch, new Aerospike.BatchPolicy({ ...config.read, deserialize: false }))
+    : undefined
+  await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer })
+  await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems })
 }
