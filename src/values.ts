@@ -403,8 +403,24 @@ function isGeoShape (obj: Record<string, unknown>): boolean {
   return typeof obj.type === 'string' && GEO_TYPES.has(obj.type) && Array.isArray(obj.coordinates)
 }
 
+// Names of bins and fields repeat in every record of an answer: their JSON
+// form is kept rather than escaped each time.
+const JSON_KEYS = new Map<string, string>()
+const MAX_CACHED_KEYS = 4096
+const MAX_CACHED_KEY_LENGTH = 64
+
+function jsonKey (k: string): string {
+  let out = JSON_KEYS.get(k)
+  if (out === undefined) {
+    out = JSON.stringify(k)
+    if (k.length <= MAX_CACHED_KEY_LENGTH && JSON_KEYS.size < MAX_CACHED_KEYS) JSON_KEYS.set(k, out)
+  }
+  return out
+}
+
+// Containers add their segment to an error's path on its way out, so that
+// the walk keeps no path of its own.
 class JsonWriter {
-  readonly path: Segment[] = []
   constructor (readonly strict: boolean) {}
 
   write (v: unknown, depth: number): string {
@@ -433,9 +449,11 @@ class JsonWriter {
       let out = '['
       for (let i = 0; i < v.length; i++) {
         if (i > 0) out += ','
-        this.path.push(i)
-        out += this.write(v[i], depth + 1)
-        this.path.pop()
+        try {
+          out += this.write(v[i], depth + 1)
+        } catch (e) {
+          throw atPath(e, i)
+        }
       }
       return out + ']'
     }
@@ -463,9 +481,11 @@ class JsonWriter {
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue
       if (!first) out += ','
       first = false
-      this.path.push(k)
-      out += JSON.stringify(k) + ':' + this.write(item, depth + 1)
-      this.path.pop()
+      try {
+        out += jsonKey(k) + ':' + this.write(item, depth + 1)
+      } catch (e) {
+        throw atPath(e, k)
+      }
     }
     return out + '}'
   }
@@ -483,6 +503,9 @@ class JsonWriter {
     return this.object(obj, depth)
   }
 }
+
+const STRICT_JSON = new JsonWriter(true)
+const LENIENT_JSON = new JsonWriter(false)
 
 function describe (v: unknown): string {
   if (v === null) return 'nil'
@@ -504,11 +527,9 @@ function describe (v: unknown): string {
  * `strict` is false.
  */
 export function stringifyJson (value: unknown, options: StringifyOptions = {}): string {
-  const w = new JsonWriter(options.strict ?? true)
   try {
-    return w.write(value, 0)
+    return (options.strict === false ? LENIENT_JSON : STRICT_JSON).write(value, 0)
   } catch (e) {
-    if (e instanceof PathError) e.segments.unshift(...w.path)
     throw toValueError(e, 'cannot write JSON')
   }
 }
