@@ -3,6 +3,9 @@
 // so that every failure carries the result code a real server gives.
 
 import { createHash } from 'node:crypto'
+import { MsgpackType, peekType } from './cdt/msgpack'
+import { cdtModify, cdtRead } from './cdt/operation'
+import { rewriteUntrusted } from './cdt/untrusted'
 import { geoParticleFromClient } from './geo'
 import { Namespace, StoredRecord, Bin, recordSize } from './store'
 import {
@@ -67,8 +70,17 @@ function read (msg: Message, ns: Namespace, key: string, ctx: TransactionContext
   const head = { resultCode: Result.OK, generation: r.generation, voidTime: r.voidTime }
   if ((msg.info1 & Info1.NOBINDATA) !== 0) return head
   if ((msg.info1 & Info1.GET_ALL) !== 0) return { ...head, bins: r.bins }
+  const respondAllOps = (msg.info2 & Info2.RESPOND_ALL_OPS) !== 0
   const bins: ReplyBin[] = []
   for (const op of msg.ops) {
+    if (op.op === OpType.CDT_READ) {
+      const b = findBin(r.bins, op.name)
+      const answer = b === undefined ? undefined : cdtRead(b, op.value)
+      if (answer !== undefined && answer.rc !== Result.OK) return fail(answer.rc)
+      if (answer?.result !== undefined) bins.push({ name: op.name, ...answer.result, op: op.op })
+      else if (respondAllOps) bins.push(nilResult(op))
+      continue
+    }
     if (op.op !== OpType.READ) {
       return fail(isKnownUnimplemented(op.op) ? Result.UNSUPPORTED_FEATURE : Result.PARAMETER)
     }
@@ -78,8 +90,13 @@ function read (msg: Message, ns: Namespace, key: string, ctx: TransactionContext
     }
     const b = findBin(r.bins, op.name)
     if (b !== undefined) bins.push(b)
+    else if (respondAllOps) bins.push({ name: op.name, type: Particle.NULL, value: EMPTY })
   }
   return { ...head, bins }
+}
+
+function nilResult (op: MsgOp): ReplyBin {
+  return { name: op.name, type: Particle.NULL, value: EMPTY, op: op.op }
 }
 
 function remove (msg: Message, ns: Namespace, key: string, ctx: TransactionContext): Outcome {
@@ -107,8 +124,7 @@ function generationOk (msg: Message, generation: number): boolean {
 // Op types the server knows but this server does not implement yet: they
 // answer "unsupported feature" rather than a wrong result.
 function isKnownUnimplemented (op: number): boolean {
-  return op === OpType.CDT_READ || op === OpType.CDT_MODIFY || op === OpType.EXP_READ ||
-    op === OpType.EXP_MODIFY || op === OpType.BITS_READ || op === OpType.BITS_MODIFY ||
+  return op === OpType.EXP_READ || op === OpType.EXP_MODIFY || op === OpType.BITS_READ || op === OpType.BITS_MODIFY ||
     op === OpType.HLL_READ || op === OpType.HLL_MODIFY
 }
 
@@ -142,6 +158,14 @@ function writePolicy (msg: Message): WritePolicy | number {
       case OpType.PREPEND:
       case OpType.DELETE_ALL:
         if (isReplace) return Result.PARAMETER
+        break
+      case OpType.CDT_MODIFY:
+        if (isReplace) return Result.PARAMETER
+        respondsWithBin = true
+        break
+      case OpType.CDT_READ:
+        hasReadOp = true
+        respondsWithBin = true
         break
       case OpType.READ:
         if (op.name.length === 0) {
@@ -276,6 +300,25 @@ function applyOp (op: MsgOp, bins: Bin[], response: ReplyBin[], respondAllOps: b
     case OpType.DELETE_ALL:
       bins.length = 0
       break
+    case OpType.CDT_MODIFY: {
+      const outcome = cdtModify(findBin(bins, op.name), op.value)
+      if (outcome.rc !== Result.OK) return outcome.rc
+      if (outcome.bin !== undefined) setBin(bins, { name: op.name, ...outcome.bin })
+      if (outcome.result !== undefined) response.push({ name: op.name, ...outcome.result, op: op.op })
+      else if (respondAllOps) response.push(nilResult(op))
+      return Result.OK
+    }
+    case OpType.CDT_READ: {
+      const b = findBin(bins, op.name)
+      if (b === undefined) {
+        if (respondAllOps) response.push(nilResult(op))
+        return Result.OK
+      }
+      const answer = cdtRead(b, op.value)
+      if (answer.rc !== Result.OK) return answer.rc
+      response.push(answer.result === undefined ? nilResult(op) : { name: op.name, ...answer.result, op: op.op })
+      return Result.OK
+    }
     case OpType.READ: {
       if (op.name.length === 0) {
         response.push(...bins)
@@ -287,7 +330,7 @@ function applyOp (op: MsgOp, bins: Bin[], response: ReplyBin[], respondAllOps: b
       return Result.OK
     }
   }
-  if (respondAllOps) response.push({ name: op.name, type: Particle.NULL, value: EMPTY, op: op.op })
+  if (respondAllOps) response.push(nilResult(op))
   return Result.OK
 }
 
@@ -304,10 +347,11 @@ export function particleFromClient (type: number, value: Buffer): Buffer | numbe
       return value.length === 1 ? Buffer.from([value[0] === 0 ? 0 : 1]) : Result.PARAMETER
     case Particle.STRING:
     case Particle.BLOB:
-    case Particle.LIST:
-    case Particle.MAP:
     case Particle.HLL:
       return Buffer.from(value)
+    case Particle.LIST:
+    case Particle.MAP:
+      return containerFromClient(type, value)
     case Particle.GEOJSON: {
       const geo = geoParticleFromClient(value)
       return 'error' in geo ? geo.error : geo.value
@@ -315,6 +359,15 @@ export function particleFromClient (type: number, value: Buffer): Buffer | numbe
     default:
       return Result.PARAMETER
   }
+}
+
+// list_from_wire / map_from_wire: the server stores the msgpack as it
+// rewrites it, and refuses what it cannot (a result code of 1, "unknown").
+function containerFromClient (type: number, value: Buffer): Buffer | number {
+  const rewritten = rewriteUntrusted(value)
+  if (rewritten === undefined) return Result.UNKNOWN
+  const want = type === Particle.LIST ? MsgpackType.LIST : MsgpackType.MAP
+  return peekType(rewritten, 0) === want ? Buffer.from(rewritten) : Result.UNKNOWN
 }
 
 function integerFromWire (value: Buffer): Buffer | undefined {

@@ -116,8 +116,8 @@ t.test('malformed frames on a raw socket never harm other connections', async (t
 t.test('an op the server does not implement gets a clear error, not a wrong answer', async (t) => {
   const { client } = await withEmbedded(t)
   const key = new Key('test', 'unimpl', 'k')
-  await client.put(key, { l: [1, 2, 3] })
-  const code = await codeOf(client.operate(key, [Aerospike.lists.size('l')]))
+  await client.put(key, { b: Buffer.from([1, 2, 3]) })
+  const code = await codeOf(client.operate(key, [Aerospike.bitwise.resize('b', 8)]))
   t.equal(code, status.ERR_UNSUPPORTED_FEATURE)
 })
 

@@ -13,15 +13,6 @@ import { EmbeddedServer } from '../../src/embedded/server'
 const TRANSCRIPTS = path.resolve(__dirname, '../../../shared/aerospike-transcripts')
 const MESSAGES = path.join(TRANSCRIPTS, 'messages.jsonl')
 
-// List and map (CDT) operations come with the operate issue (#5); until then
-// the embedded server answers them with 16. Their scenarios are left out here
-// rather than skipped; they only touch two records of their own (checked
-// below), so leaving them out changes no generation seen by the scenarios
-// that do run. One batch ("batchWrite mixed") has a row with CDT ops among
-// plain rows: that row's reply alone is left out of its comparison.
-const CDT_SCENARIO = /^(setup )?(list|map) /
-const CDT_OPS = new Set([3, 4])
-
 const PROTO_HEADER = 8
 const MSG_HEADER = 22
 const INFO1_BATCH = 0x08
@@ -105,7 +96,7 @@ interface Request {
   isBatch: boolean
   // One entry per record the request names: the single record, or each
   // batch row by its row index.
-  rows: Map<number, { digest: string, info2: number, ttl: number, cdt: boolean }>
+  rows: Map<number, { digest: string, info2: number, ttl: number }>
 }
 
 function fieldsOf (buf: Buffer, offset: number, count: number): { fields: Map<number, Buffer>, end: number } {
@@ -116,14 +107,6 @@ function fieldsOf (buf: Buffer, offset: number, count: number): { fields: Map<nu
     offset += 4 + size
   }
   return { fields, end: offset }
-}
-
-function hasCdtOp (buf: Buffer, offset: number, count: number): boolean {
-  for (let i = 0; i < count; i++) {
-    if (CDT_OPS.has(buf[offset + 4])) return true
-    offset += 4 + buf.readUInt32BE(offset)
-  }
-  return false
 }
 
 function skipOps (buf: Buffer, offset: number, count: number): number {
@@ -138,7 +121,6 @@ function batchRows (field: Buffer): Request['rows'] {
   let offset = 5
   let info2 = 0
   let ttl = 0
-  let cdt = false
   for (let n = field.readUInt32BE(0); n > 0; n--) {
     const index = field.readUInt32BE(offset)
     const digest = field.toString('hex', offset + 4, offset + 24)
@@ -160,11 +142,9 @@ function batchRows (field: Buffer): Request['rows'] {
       }
       const nFields = field.readUInt16BE(offset)
       const nOps = field.readUInt16BE(offset + 2)
-      const opsAt = fieldsOf(field, offset + 4, nFields).end
-      cdt = hasCdtOp(field, opsAt, nOps)
-      offset = skipOps(field, opsAt, nOps)
+      offset = skipOps(field, fieldsOf(field, offset + 4, nFields).end, nOps)
     }
-    rows.set(index, { digest, info2, ttl, cdt })
+    rows.set(index, { digest, info2, ttl })
   }
   return rows
 }
@@ -179,7 +159,7 @@ function describeRequest (frame: Buffer): Request {
   if ((body[1] & INFO1_BATCH) !== 0 && batch !== undefined) return { isBatch: true, rows: batchRows(batch) }
   const digest = fields.get(FIELD_DIGEST)
   const rows: Request['rows'] = new Map()
-  if (digest !== undefined) rows.set(0, { digest: digest.toString('hex'), info2: body[2], ttl: body.readUInt32BE(10), cdt: false })
+  if (digest !== undefined) rows.set(0, { digest: digest.toString('hex'), info2: body[2], ttl: body.readUInt32BE(10) })
   return { isBatch: false, rows }
 }
 
@@ -277,27 +257,10 @@ async function readReply (reader: FrameReader, request: Request): Promise<Buffer
   }
 }
 
-function recordDigests (scenarios: Scenario[]): Set<string> {
-  const out = new Set<string>()
-  for (const s of scenarios) {
-    for (const f of s.frames) {
-      if (f.dir !== 'c2s') continue
-      for (const r of describeRequest(frameBytes(f)).rows.values()) out.add(r.digest)
-    }
-  }
-  return out
-}
-
 const all = loadScenarios()
-const replayed = all.filter((s) => !CDT_SCENARIO.test(s.scenario))
-const excluded = all.filter((s) => CDT_SCENARIO.test(s.scenario))
 
-t.test('transcripts are there and the CDT scenarios stand apart', async (t) => {
+t.test('transcripts are there', async (t) => {
   t.equal(all.length, 303, 'every recorded scenario is loaded')
-  t.ok(replayed.length > 0 && excluded.length > 0)
-  const cdtRecords = recordDigests(excluded)
-  const shared = [...recordDigests(replayed)].filter((d) => cdtRecords.has(d))
-  t.same(shared, [], 'no replayed scenario touches a record the CDT scenarios write')
 })
 
 t.test('replay against the embedded server', async (t) => {
@@ -308,7 +271,7 @@ t.test('replay against the embedded server', async (t) => {
   t.teardown(() => reader.socket.destroy())
   const voidTimes = new VoidTimes()
 
-  for (const s of replayed) {
+  for (const s of all) {
     await t.test(s.scenario, async (t) => {
       for (const { request, replies } of exchanges(s)) {
         const bytes = frameBytes(request)
@@ -323,9 +286,7 @@ t.test('replay against the embedded server', async (t) => {
           reader = await open(port)
           throw err
         }
-        const cdtRows = [...described.rows].filter(([, r]) => r.cdt).map(([i]) => i)
-        if (cdtRows.length === 0) compareReply(t, replies.map(frameBytes), actual, described, voidTimes)
-        else compareMessages(t, replies.map(frameBytes), actual, described, voidTimes, new Set(cdtRows))
+        compareReply(t, replies.map(frameBytes), actual, described, voidTimes)
       }
     })
   }
@@ -377,21 +338,4 @@ function alignVoidTime (t: tap.Test, want: Buffer, got: Buffer, m: number, reque
     }
   }
   if ((want[m + 3] & INFO3_LAST) === 0) voidTimes.record(request, row, want[m + 5])
-}
-
-// A batch with CDT rows: the replies are compared message by message, leaving
-// out the CDT rows' own messages (their lengths differ, so frames cannot be).
-function compareMessages (t: tap.Test, expected: Buffer[], actual: Buffer[], request: Request, voidTimes: VoidTimes, skip: Set<number>): void {
-  const split = (frames: Buffer[]): Buffer[] => frames.flatMap((f) => {
-    const ends = messageEnds(f, PROTO_HEADER)
-    return messageStarts(f).map((start, i) => Buffer.from(f.subarray(start, ends[i])))
-  }).filter((m) => (m[3] & INFO3_LAST) !== 0 || !skip.has(m.readUInt32BE(14)))
-  const want = split(expected)
-  const got = split(actual)
-  t.equal(got.length, want.length, 'number of reply messages outside the CDT rows')
-  for (let i = 0; i < Math.min(want.length, got.length); i++) {
-    // alignVoidTime reads a message at an offset; a bare message starts at 0.
-    alignVoidTime(t, want[i], got[i], 0, request, voidTimes)
-    t.equal(got[i].toString('hex'), want[i].toString('hex'), `reply message ${i} bytes`)
-  }
 }
