@@ -7,11 +7,11 @@ import { batchPolicies, batchResults, planBatch, runBatch } from '../src/batch'
 import type { BatchItem, BatchQuery } from '../src/batch'
 import { GatewayError } from '../src/errors'
 import { connectedClient } from '../src/plugins/aerospike'
-import type { Limits } from '../src/policies'
+import type { Policies } from '../src/policies'
 import { ERRORS, problem } from '../src/responses'
 
 export interface BatchRoutesOptions {
-  limits: Limits
+  policies: Policies
   maxDepth: number
   /** Most items in one request; more is 413. */
   maxItems: number
@@ -19,7 +19,8 @@ export interface BatchRoutesOptions {
 
 type Req = FastifyRequest<{ Querystring: BatchQuery, Body: BatchItem[] }>
 
-export default async function batchRoutes (app: FastifyInstance, { limits, maxDepth, maxItems }: BatchRoutesOptions): Promise<void> {
+export default async function batchRoutes (app: FastifyInstance, { policies, maxDepth, maxItems }: BatchRoutesOptions): Promise<void> {
+  const defaults = batchPolicies({}, policies)
   app.route({
     method: 'POST',
     url: '/v1/batch',
@@ -52,8 +53,9 @@ export default async function batchRoutes (app: FastifyInstance, { limits, maxDe
       const items = request.body
       const plan = planBatch(items, { source: request.bodyFormat ?? 'json', maxDepth })
       const client = connectedClient(app)
-      const outcomes = await runBatch(client, plan, batchPolicies(request.query, limits))
-      return await reply.sendRows('batchRecords', await batchResults(client, plan, items, outcomes, request.id))
+      const batch = Object.keys(request.query).length === 0 ? defaults : batchPolicies(request.query, policies)
+      const outcomes = await runBatch(client, plan, batch)
+      return await reply.sendRows('batchRecords', await batchResults(client, plan, items, outcomes, batch, request.id))
     }
   })
 }

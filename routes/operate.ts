@@ -13,8 +13,8 @@ import { resultBins } from '../src/operations/results'
 import { retryKeyBusy } from '../src/operations/retry'
 import { connectedClient } from '../src/plugins/aerospike'
 import type { KeyBusyRetry } from '../src/operations/retry'
-import { PolicyQuery, precondition, readPolicy, writePlan } from '../src/policies'
-import type { Limits, Precondition } from '../src/policies'
+import { precondition } from '../src/policies'
+import type { Policies, PolicyQuery, Precondition } from '../src/policies'
 import { ERRORS, problem } from '../src/responses'
 
 interface Params {
@@ -58,7 +58,7 @@ const DESCRIPTION = 'Applies the operations of `opsList` to one record, in order
   '(KEY_BUSY_RETRIES, KEY_BUSY_BACKOFF) before it is answered with 429.'
 
 export interface OperateRoutesOptions {
-  limits: Limits
+  policies: Policies
   maxDepth: number
   keyBusy: KeyBusyRetry
 }
@@ -73,7 +73,7 @@ function checkRead (request: Req, pre: Precondition | undefined, record: Aerospi
   if (pre?.mustNotExist === true) throw new GatewayError(Aerospike.status.ERR_RECORD_EXISTS, 'If-None-Match: *: the record exists')
 }
 
-export default async function operateRoutes (app: FastifyInstance, { limits, maxDepth, keyBusy }: OperateRoutesOptions): Promise<void> {
+export default async function operateRoutes (app: FastifyInstance, { policies, maxDepth, keyBusy }: OperateRoutesOptions): Promise<void> {
   app.decorateRequest('operations', null)
 
   // The operations are read here, before schema validation, so that a bad
@@ -98,15 +98,15 @@ export default async function operateRoutes (app: FastifyInstance, { limits, max
     const c = connectedClient(app)
     let record: AerospikeRecord
     if (parsed.ops.length === 0) {
-      record = await c.select(key, [], readPolicy(request.query, limits))
+      record = await c.select(key, [], policies.reads(request.query).raw)
     } else {
-      const plan = writePlan(request.query, limits, 'UPDATE', parsed.writes ? pre : undefined)
+      const plan = policies.writePlan(request.query, 'UPDATE', parsed.writes ? pre : undefined)
       // Lists and maps as the server sends them: exact (see resultBins).
       plan.policy.deserialize = false
       record = await retryKeyBusy(async () => await c.operate(key, parsed.ops, plan.meta, plan.policy), keyBusy)
     }
     if (!parsed.writes && pre !== undefined) checkRead(request, pre, record)
-    const bins = await resultBins(record, parsed.results, async (names) => await c.select(key, names, readPolicy(request.query, limits)))
+    const bins = await resultBins(record, parsed.results, async (names) => await c.select(key, names, policies.reads(request.query).cooked))
     // Generation 0: the operations deleted the record, which has no ETag.
     if (record.gen > 0) reply.header('etag', `"${record.gen}"`)
     return await reply.sendValue({ bins, generation: record.gen, ttl: record.ttl })

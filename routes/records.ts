@@ -9,9 +9,10 @@ import { GatewayError } from '../src/errors'
 import { connectedClient } from '../src/plugins/aerospike'
 import { ERRORS, problem } from '../src/responses'
 import { recordKey, KeyType } from '../src/keys'
-import { etagGeneration, PolicyQuery, precondition, readPolicy, removePolicy, writePlan } from '../src/policies'
+import { etagGeneration, PolicyQuery, precondition } from '../src/policies'
+import type { Policies } from '../src/policies'
+import type { ReadCoalescer } from '../src/read-coalescer'
 import { readRecord, toClientBins } from '../src/values'
-import type { Limits } from '../src/policies'
 
 interface Params {
   namespace: string
@@ -58,16 +59,19 @@ function writeOps (request: Req, forReplace: boolean, maxDepth: number): { ops: 
 }
 
 export interface RecordRoutesOptions {
-  limits: Limits
+  policies: Policies
   maxDepth: number
+  /** Shares batch reads among concurrent GETs with the default policy; absent when COALESCE_GETS is false. */
+  coalescer?: ReadCoalescer
 }
 
-export default async function recordRoutes (app: FastifyInstance, { limits, maxDepth }: RecordRoutesOptions): Promise<void> {
+export default async function recordRoutes (app: FastifyInstance, { policies, maxDepth, coalescer }: RecordRoutesOptions): Promise<void> {
   const get = async (request: Req, reply: FastifyReply): Promise<unknown> => {
-    const policy = readPolicy(request.query, limits)
+    const reads = policies.reads(request.query)
     const { record, bins } = await readRecord(connectedClient(app), keyOf(request), {
       bins: request.query.recordBins,
-      policy: policy as Record<string, unknown> | undefined
+      policies: reads,
+      firstRead: reads === policies.defaultRead ? coalescer?.read : undefined
     })
     const tag = etag(record.gen)
     reply.header('etag', tag)
@@ -77,7 +81,7 @@ export default async function recordRoutes (app: FastifyInstance, { limits, maxD
   }
 
   const head = async (request: Req, reply: FastifyReply): Promise<unknown> => {
-    const record = await connectedClient(app).select(keyOf(request), [], readPolicy(request.query, limits))
+    const record = await connectedClient(app).select(keyOf(request), [], policies.reads(request.query).raw)
     return await reply.header('etag', etag(record.gen)).code(200).send()
   }
 
@@ -86,7 +90,7 @@ export default async function recordRoutes (app: FastifyInstance, { limits, maxD
       const pre = precondition(request.headers['if-match'], request.headers['if-none-match'])
       request.conditional = pre !== undefined
       const { ops, bins, viaPut } = writeOps(request, defaultExists === 'REPLACE' && request.query.recordExistsAction !== 'UPDATE', maxDepth)
-      const plan = writePlan(request.query, limits, defaultExists, pre)
+      const plan = policies.writePlan(request.query, defaultExists, pre)
       const key = keyOf(request)
       const c = connectedClient(app)
       let generation: number
@@ -104,7 +108,7 @@ export default async function recordRoutes (app: FastifyInstance, { limits, maxD
   const remove = async (request: Req, reply: FastifyReply): Promise<unknown> => {
     const pre = precondition(request.headers['if-match'], undefined)
     request.conditional = pre !== undefined
-    await connectedClient(app).remove(keyOf(request), removePolicy(request.query, limits, pre))
+    await connectedClient(app).remove(keyOf(request), policies.remove(request.query, pre))
     return await reply.code(204).send()
   }
 

@@ -1,6 +1,7 @@
 // The gateway as a Fastify plugin: tests build exactly this, server.ts starts it.
 
 import swagger from '@fastify/swagger'
+import Aerospike from 'aerospike'
 import swaggerUi from '@fastify/swagger-ui'
 import { LogController } from 'fastify'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
@@ -14,6 +15,8 @@ import aerospikePlugin from './plugins/aerospike'
 import contentPlugin from './plugins/content'
 import requestLog from './plugins/request-log'
 import errorsPlugin from './plugins/errors'
+import { Policies } from './policies'
+import { ReadCoalescer } from './read-coalescer'
 
 import type { GatewayConfig } from './config'
 
@@ -46,6 +49,10 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     }
   })
   addSchemas(fastify)
+  // Record and batch answers are serialized by src/values.ts (lossless
+  // numbers, bytes), the rest are small: compiling a serializer for every
+  // status of every route only costs start-up time and memory.
+  fastify.setSerializerCompiler(() => (data) => JSON.stringify(data))
   await fastify.register(swaggerUi, { routePrefix: '/docs' })
   await fastify.register(errorsPlugin)
   await fastify.register(requestLog)
@@ -53,7 +60,12 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(aerospikePlugin, { config: opts.config })
   await fastify.register(healthRoutes)
   await fastify.register(clusterRoutes)
-  await fastify.register(recordRoutes, { limits: opts.config.limits, maxDepth: opts.config.maxNestingDepth })
-  await fastify.register(batchRoutes, { limits: opts.config.limits, maxDepth: opts.config.maxNestingDepth, maxItems: opts.config.maxBatchItems })
-  await fastify.register(operateRoutes, { limits: opts.config.limits, maxDepth: opts.config.maxNestingDepth, keyBusy: opts.config.keyBusy })
+  const { config } = opts
+  const policies = new Policies(config)
+  const coalescer = config.coalesceGets
+    ? new ReadCoalescer(config.coalesceMaxBatch, new Aerospike.BatchPolicy({ ...config.read, deserialize: false }))
+    : undefined
+  await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer })
+  await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems })
+  await fastify.register(operateRoutes, { policies, maxDepth: config.maxNestingDepth, keyBusy: config.keyBusy })
 }

@@ -14,9 +14,9 @@ import type { Client } from 'aerospike'
 import { errorEntry, GatewayError, itemProblem, type ItemProblem } from './errors'
 import { bodyKey, type BodyKey } from './keys'
 import { toClientOps, type ClientOperation } from './operations'
-import { COMMIT_LEVEL, common, EXISTS, GEN, READ_MODE_AP, type Limits, type PolicyQuery } from './policies'
+import { COMMIT_LEVEL, EXISTS, GEN, READ_MODE_AP, type Policies, type PolicyQuery } from './policies'
 import type { BodyFormat } from './plugins/content'
-import { checkBinName, fromClientBins, looksLikeRawCdt, readRecord, toClientBins, type Value } from './values'
+import { checkBinName, fromClientBins, looksLikeRawCdt, readPolicies, readRecord, toClientBins, type ReadPolicies, type Value } from './values'
 
 const { batchType, policy: P } = Aerospike
 
@@ -234,25 +234,33 @@ export function planBatch (items: readonly BatchItem[], options: PlanOptions): B
   return plan
 }
 
-// Reads come back with deserialize: false, so that doubles, int64 and
-// non-string map keys inside lists and maps stay exact.
-const DEFAULT_BATCH = new Aerospike.BatchPolicy({ deserialize: false })
-
 export interface BatchPolicies {
   batch: InstanceType<typeof Aerospike.BatchPolicy>
+  /** The batch policy with deserialize, for the read that tells lists and maps from blobs. */
+  check: InstanceType<typeof Aerospike.BatchPolicy>
   /** Timeouts and retries for the items that go alone. */
   base: Record<string, unknown>
+  /** Read policy fields for a READ item read again alone. */
+  readFields: Record<string, unknown>
 }
 
-export function batchPolicies (q: BatchQuery, limits: Limits): BatchPolicies {
-  if (Object.keys(q).length === 0) return { batch: DEFAULT_BATCH, base: {} }
-  const base = common(q, limits)
-  const fields: Record<string, unknown> = { ...base, deserialize: false }
+/**
+ * The batch policy: the read defaults, the query's parameters, and
+ * deserialize: false, so that doubles, int64 and non-string map keys inside
+ * lists and maps stay exact. Items that go alone take the write defaults.
+ */
+export function batchPolicies (q: BatchQuery, policies: Policies): BatchPolicies {
+  const readFields = policies.readFields(q)
+  const fields: Record<string, unknown> = { ...readFields, deserialize: false }
   if (q.allowInline !== undefined) fields.allowInline = q.allowInline
   if (q.allowInlineSSD !== undefined) fields.allowInlineSSD = q.allowInlineSSD
   if (q.respondAllKeys !== undefined) fields.respondAllKeys = q.respondAllKeys
-  if (q.readModeAP !== undefined) fields.readModeAP = READ_MODE_AP[q.readModeAP]
-  return { batch: new Aerospike.BatchPolicy(fields), base }
+  return {
+    batch: new Aerospike.BatchPolicy(fields),
+    check: new Aerospike.BatchPolicy({ ...fields, deserialize: true }),
+    base: policies.writeFields(q),
+    readFields
+  }
 }
 
 /**
@@ -285,7 +293,6 @@ export interface BatchResultRow {
   error?: ItemProblem
 }
 
-const CHECK_READ = new Aerospike.BatchPolicy({ deserialize: true })
 
 /**
  * The bins of every outcome in the value model. With deserialize: false a
@@ -294,7 +301,7 @@ const CHECK_READ = new Aerospike.BatchPolicy({ deserialize: true })
  * are (as a single GET does). A READ item whose record changed in between is
  * read again alone.
  */
-async function resolveBins (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[]): Promise<Array<Record<string, Value>>> {
+async function resolveBins (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[], policies: BatchPolicies): Promise<Array<Record<string, Value>>> {
   const bins: Array<Record<string, Value>> = outcomes.map(() => ({}))
   const checks: Array<{ index: number, names: string[] }> = []
   for (let i = 0; i < outcomes.length; i++) {
@@ -309,13 +316,13 @@ async function resolveBins (client: Client, plan: BatchPlan, items: readonly Bat
     const at = plan.items[index]
     return typeof at === 'number' ? plan.subCommands[at].key : bodyKey(items[index].key, '')
   }
-  const read = await client.batchWrite(checks.map(({ index, names }) => ({ type: batchType.BATCH_READ, key: keyOf(index), bins: names })) as Parameters<Client['batchWrite']>[0], CHECK_READ)
+  const read = await client.batchWrite(checks.map(({ index, names }) => ({ type: batchType.BATCH_READ, key: keyOf(index), bins: names })) as Parameters<Client['batchWrite']>[0], policies.check)
   for (let c = 0; c < checks.length; c++) {
     const { index, names } = checks[c]
     const outcome = outcomes[index]
     const check = read[c]
     if (items[index].type === 'READ' && check.record.gen !== outcome.record?.gen) {
-      bins[index] = await rereadAlone(client, keyOf(index), items[index], outcome)
+      bins[index] = await rereadAlone(client, keyOf(index), items[index], outcome, readPolicies(policies.readFields))
       continue
     }
     const cdt = names.filter((name) => {
@@ -327,9 +334,9 @@ async function resolveBins (client: Client, plan: BatchPlan, items: readonly Bat
   return bins
 }
 
-async function rereadAlone (client: Client, key: Key, item: BatchItem, outcome: Outcome): Promise<Record<string, Value>> {
+async function rereadAlone (client: Client, key: Key, item: BatchItem, outcome: Outcome, policies: ReadPolicies): Promise<Record<string, Value>> {
   try {
-    const { record, bins } = await readRecord(client, key, { bins: item.readAllBins === true ? undefined : item.binNames })
+    const { record, bins } = await readRecord(client, key, { bins: item.readAllBins === true ? undefined : item.binNames, policies })
     outcome.record = record
     return bins
   } catch (err) {
@@ -341,8 +348,9 @@ async function rereadAlone (client: Client, key: Key, item: BatchItem, outcome: 
 }
 
 /** The response rows, in request order. */
-export async function batchResults (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[], requestId: string): Promise<BatchResultRow[]> {
-  const bins = await resolveBins(client, plan, items, outcomes)
+export async function batchResults (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[], policies: BatchPolicies,
+  requestId: string): Promise<BatchResultRow[]> {
+  const bins = await resolveBins(client, plan, items, outcomes, policies)
   return outcomes.map((o, i) => {
     if (o.status !== 0) {
       const error = itemProblem(o.status, `batchRecords[${i}]: ${errorEntry(o.status).title}`, o.inDoubt, requestId)

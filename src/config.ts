@@ -18,6 +18,10 @@ export interface GatewayConfig {
   maxNestingDepth: number
   /** Most items in one POST /v1/batch. */
   maxBatchItems: number
+  /** Concurrent GETs with the default policy share batch reads. */
+  coalesceGets: boolean
+  /** Most GETs in one coalesced batch read. */
+  coalesceMaxBatch: number
   /** `host:port,host:port`; absent means: start the embedded server. */
   aerospikeHosts: string | undefined
   user: string | undefined
@@ -60,6 +64,14 @@ function integer (env: Env, name: string, fallback: number, min: number, max: nu
   return n
 }
 
+function boolean (env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase()
+  if (raw === undefined || raw === '') return fallback
+  if (raw === 'true' || raw === '1') return true
+  if (raw === 'false' || raw === '0') return false
+  throw new ConfigError(`${name} must be true or false, got "${env[name] as string}"`)
+}
+
 function optional (env: Env, name: string): string | undefined {
   const v = env[name]?.trim()
   return v === undefined || v === '' ? undefined : v
@@ -96,6 +108,8 @@ export function loadConfig (env: Env): GatewayConfig {
     bodyLimit: integer(env, 'BODY_LIMIT', 4 * 1024 * 1024, 1024, 128 * 1024 * 1024),
     maxNestingDepth: integer(env, 'MAX_NESTING_DEPTH', 32, 1, 256),
     maxBatchItems: integer(env, 'MAX_BATCH_ITEMS', 5000, 1, 100_000),
+    coalesceGets: boolean(env, 'COALESCE_GETS', true),
+    coalesceMaxBatch: integer(env, 'COALESCE_MAX_BATCH', 100, 2, 5000),
     aerospikeHosts: hosts,
     user,
     password,

@@ -233,11 +233,17 @@ function lastAttemptTimedOut (message: string): boolean {
   return message.split('sub-errors:')[1]?.match(/^-?\d+/gm)?.at(-1) === '9'
 }
 
+// The client starts the message of a node's error with the node's address:
+// clients of the gateway need not know the cluster's topology, and a read
+// coalesced into a batch read (src/read-coalescer.ts) has no single node.
+const NODE_ADDRESS = /^(?:\[[^\]]*\]|[^\s:[]+):\d+ /
+
 function classify (err: unknown): Classified {
   if (err instanceof AerospikeError) {
     // The typings fold status.getMessage into the type of `code`.
     const code = err.code as number
-    return { code, detail: err.message, inDoubt: err.inDoubt === true, timedOut: code === -12 && lastAttemptTimedOut(err.message) }
+    const detail = err.message.replace(NODE_ADDRESS, '')
+    return { code, detail, inDoubt: err.inDoubt === true, timedOut: code === -12 && lastAttemptTimedOut(err.message) }
   }
   if (err instanceof GatewayError) return { code: err.code, detail: err.message, inDoubt: false, status: err.status }
   // Fastify's own client errors: schema validation (400, the message names

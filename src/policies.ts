@@ -1,10 +1,14 @@
 // Per-request policies from the official REST gateway's query parameters and
-// from conditional headers. A request without any gets the shared default
-// (undefined: the client's configured policy), so the hot path allocates none.
+// from conditional headers, on top of the configured defaults
+// (AEROSPIKE_READ_*, AEROSPIKE_WRITE_*). The client starts a policy it is
+// given from its library defaults, not from its configured ones, so every
+// policy made here carries the configured fields itself. A request without
+// parameters gets policies built once, so the hot path allocates none.
 
 import Aerospike from 'aerospike'
-import type { GatewayConfig } from './config'
+import type { GatewayConfig, PolicyDefaults } from './config'
 import { GatewayError } from './errors'
+import { readPolicies, type ReadPolicies } from './values'
 
 const { policy } = Aerospike
 
@@ -76,8 +80,8 @@ export function precondition (ifMatch: string | undefined, ifNoneMatch: string |
   return p
 }
 
-export function common (q: PolicyQuery, limits: Limits): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
+function common (q: PolicyQuery, limits: Limits, defaults: PolicyDefaults): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...defaults }
   if (q.totalTimeout !== undefined) out.totalTimeout = Math.min(q.totalTimeout, limits.totalTimeout)
   if (q.socketTimeout !== undefined) out.socketTimeout = Math.min(q.socketTimeout, limits.socketTimeout)
   if (q.maxRetries !== undefined) out.maxRetries = Math.min(q.maxRetries, limits.maxRetries)
@@ -87,16 +91,9 @@ export function common (q: PolicyQuery, limits: Limits): Record<string, unknown>
   return out
 }
 
-function hasAny (q: PolicyQuery): boolean {
+function hasAny (q: object): boolean {
   for (const k in q) if (k !== 'keytype' && k !== 'recordBins') return true
   return false
-}
-
-export function readPolicy (q: PolicyQuery, limits: Limits): InstanceType<typeof Aerospike.ReadPolicy> | undefined {
-  if (!hasAny(q)) return undefined
-  const p = common(q, limits)
-  if (q.readModeAP !== undefined) p.readModeAP = READ_MODE_AP[q.readModeAP]
-  return new Aerospike.ReadPolicy(p)
 }
 
 export interface WritePlan {
@@ -104,11 +101,6 @@ export interface WritePlan {
   meta: { ttl?: number, gen?: number }
 }
 
-/**
- * The operate policy and metadata of a write. `defaultExists` is the
- * method's own (POST create-only, PUT replace, PATCH update);
- * `recordExistsAction` overrides it, and a precondition overrides both.
- */
 // The generation check shared by writes and removes: a conditional header
 // wins over the query's generationPolicy. Writes carry the expected
 // generation in their metadata, removes in their policy.
@@ -128,25 +120,66 @@ function durability (q: PolicyQuery, p: Record<string, unknown>): void {
   if (q.commitLevel !== undefined) p.commitLevel = COMMIT_LEVEL[q.commitLevel]
 }
 
-export function writePlan (q: PolicyQuery, limits: Limits, defaultExists: keyof typeof EXISTS, pre: Precondition | undefined): WritePlan {
-  const p = common(q, limits)
-  const meta: WritePlan['meta'] = {}
-  let exists: keyof typeof EXISTS = q.recordExistsAction ?? defaultExists
-  if (pre?.mustNotExist === true) exists = 'CREATE_ONLY'
-  if (pre?.mustExist === true) exists = exists === 'REPLACE' ? 'REPLACE_ONLY' : exists === 'UPDATE' ? 'UPDATE_ONLY' : exists
-  p.exists = EXISTS[exists]
-  const gen = generationCheck(q, pre, p)
-  if (gen !== undefined) meta.gen = gen
-  if (q.expiration !== undefined) meta.ttl = q.expiration
-  durability(q, p)
-  return { policy: new Aerospike.OperatePolicy(p), meta }
-}
+export type Settings = Pick<GatewayConfig, 'limits' | 'read' | 'write'>
 
-export function removePolicy (q: PolicyQuery, limits: Limits, pre: Precondition | undefined): InstanceType<typeof Aerospike.RemovePolicy> | undefined {
-  if (!hasAny(q) && pre === undefined) return undefined
-  const p = common(q, limits)
-  const gen = generationCheck(q, pre, p)
-  if (gen !== undefined) p.generation = gen
-  durability(q, p)
-  return new Aerospike.RemovePolicy(p)
+/** The policies of every command, from the configuration and a request's parameters. */
+export class Policies {
+  readonly limits: Limits
+  /** Reads without parameters. */
+  readonly defaultRead: ReadPolicies
+  private readonly read: PolicyDefaults
+  private readonly write: PolicyDefaults
+  private readonly defaultRemove: InstanceType<typeof Aerospike.RemovePolicy>
+
+  constructor (settings: Settings) {
+    this.limits = settings.limits
+    this.read = settings.read
+    this.write = settings.write
+    this.defaultRead = readPolicies({ ...settings.read })
+    this.defaultRemove = new Aerospike.RemovePolicy({ ...settings.write })
+  }
+
+  /** Fields of a read or batch policy: the read defaults and the query's. */
+  readFields (q: PolicyQuery): Record<string, unknown> {
+    const p = common(q, this.limits, this.read)
+    if (q.readModeAP !== undefined) p.readModeAP = READ_MODE_AP[q.readModeAP]
+    return p
+  }
+
+  /** Fields of a write policy: the write defaults and the query's timeouts, retries, sendKey, replica. */
+  writeFields (q: PolicyQuery): Record<string, unknown> {
+    return common(q, this.limits, this.write)
+  }
+
+  reads (q: PolicyQuery): ReadPolicies {
+    return hasAny(q) ? readPolicies(this.readFields(q)) : this.defaultRead
+  }
+
+  /**
+   * The operate policy and metadata of a write. `defaultExists` is the
+   * method's own (POST create-only, PUT replace, PATCH update);
+   * `recordExistsAction` overrides it, and a precondition overrides both.
+   */
+  writePlan (q: PolicyQuery, defaultExists: keyof typeof EXISTS, pre: Precondition | undefined): WritePlan {
+    const p = this.writeFields(q)
+    const meta: WritePlan['meta'] = {}
+    let exists: keyof typeof EXISTS = q.recordExistsAction ?? defaultExists
+    if (pre?.mustNotExist === true) exists = 'CREATE_ONLY'
+    if (pre?.mustExist === true) exists = exists === 'REPLACE' ? 'REPLACE_ONLY' : exists === 'UPDATE' ? 'UPDATE_ONLY' : exists
+    p.exists = EXISTS[exists]
+    const gen = generationCheck(q, pre, p)
+    if (gen !== undefined) meta.gen = gen
+    if (q.expiration !== undefined) meta.ttl = q.expiration
+    durability(q, p)
+    return { policy: new Aerospike.OperatePolicy(p), meta }
+  }
+
+  remove (q: PolicyQuery, pre: Precondition | undefined): InstanceType<typeof Aerospike.RemovePolicy> {
+    if (!hasAny(q) && pre === undefined) return this.defaultRemove
+    const p = this.writeFields(q)
+    const gen = generationCheck(q, pre, p)
+    if (gen !== undefined) p.generation = gen
+    durability(q, p)
+    return new Aerospike.RemovePolicy(p)
+  }
 }

@@ -403,8 +403,24 @@ function isGeoShape (obj: Record<string, unknown>): boolean {
   return typeof obj.type === 'string' && GEO_TYPES.has(obj.type) && Array.isArray(obj.coordinates)
 }
 
+// Names of bins and fields repeat in every record of an answer: their JSON
+// form is kept rather than escaped each time.
+const JSON_KEYS = new Map<string, string>()
+const MAX_CACHED_KEYS = 4096
+const MAX_CACHED_KEY_LENGTH = 64
+
+function jsonKey (k: string): string {
+  let out = JSON_KEYS.get(k)
+  if (out === undefined) {
+    out = JSON.stringify(k)
+    if (k.length <= MAX_CACHED_KEY_LENGTH && JSON_KEYS.size < MAX_CACHED_KEYS) JSON_KEYS.set(k, out)
+  }
+  return out
+}
+
+// Containers add their segment to an error's path on its way out, so that
+// the walk keeps no path of its own.
 class JsonWriter {
-  readonly path: Segment[] = []
   constructor (readonly strict: boolean) {}
 
   write (v: unknown, depth: number): string {
@@ -433,9 +449,11 @@ class JsonWriter {
       let out = '['
       for (let i = 0; i < v.length; i++) {
         if (i > 0) out += ','
-        this.path.push(i)
-        out += this.write(v[i], depth + 1)
-        this.path.pop()
+        try {
+          out += this.write(v[i], depth + 1)
+        } catch (e) {
+          throw atPath(e, i)
+        }
       }
       return out + ']'
     }
@@ -463,9 +481,11 @@ class JsonWriter {
       if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue
       if (!first) out += ','
       first = false
-      this.path.push(k)
-      out += JSON.stringify(k) + ':' + this.write(item, depth + 1)
-      this.path.pop()
+      try {
+        out += jsonKey(k) + ':' + this.write(item, depth + 1)
+      } catch (e) {
+        throw atPath(e, k)
+      }
     }
     return out + '}'
   }
@@ -483,6 +503,9 @@ class JsonWriter {
     return this.object(obj, depth)
   }
 }
+
+const STRICT_JSON = new JsonWriter(true)
+const LENIENT_JSON = new JsonWriter(false)
 
 function describe (v: unknown): string {
   if (v === null) return 'nil'
@@ -504,11 +527,9 @@ function describe (v: unknown): string {
  * `strict` is false.
  */
 export function stringifyJson (value: unknown, options: StringifyOptions = {}): string {
-  const w = new JsonWriter(options.strict ?? true)
   try {
-    return w.write(value, 0)
+    return (options.strict === false ? LENIENT_JSON : STRICT_JSON).write(value, 0)
   } catch (e) {
-    if (e instanceof PathError) e.segments.unshift(...w.path)
     throw toValueError(e, 'cannot write JSON')
   }
 }
@@ -1270,8 +1291,13 @@ export function fromClientBins (bins: Record<string, unknown>, rawCdt: boolean |
 export interface ReadRecordOptions {
   /** Bins to read; all when absent. */
   bins?: string[]
-  /** Read policy fields (timeouts, replica...); deserialize is set here. */
-  policy?: Record<string, unknown>
+  /** The policies of the two reads (see ReadPolicies); the client library's defaults when absent. */
+  policies?: ReadPolicies
+  /**
+   * Makes the first read instead of client.get / client.select with
+   * `policies.raw`, with the same answer: how GETs are coalesced.
+   */
+  firstRead?: FirstRead
   /**
    * true (default): when a Buffer bin parses as a list or map, a second read
    * of just those bins tells lists and maps from blobs that happen to parse.
@@ -1301,23 +1327,37 @@ type ReadPolicyOptions = ConstructorParameters<typeof Aerospike.ReadPolicy>[0]
  * and maps from blobs, and the whole is read again if the record changed in
  * between (up to 3 times).
  */
-// A read without a policy of its own (the hot path) shares these.
-const RAW_READ = new Aerospike.ReadPolicy({ deserialize: false })
-const COOKED_READ = new Aerospike.ReadPolicy({ deserialize: true })
+export type ReadPolicy = InstanceType<typeof Aerospike.ReadPolicy>
 
-function readPolicyWith (policy: Record<string, unknown> | undefined, deserialize: boolean): InstanceType<typeof Aerospike.ReadPolicy> {
-  if (policy === undefined) return deserialize ? COOKED_READ : RAW_READ
-  return new Aerospike.ReadPolicy({ ...policy, deserialize } as ReadPolicyOptions)
+/** The same read policy twice: for the first read, raw (deserialize: false), and for the check read. */
+export interface ReadPolicies {
+  raw: ReadPolicy
+  cooked: ReadPolicy
+}
+
+export type FirstRead = (client: Client, key: Key, bins: string[] | undefined, policy: ReadPolicy) => Promise<AerospikeRecord>
+
+/** Read policies with these fields (timeouts, replica...). */
+export function readPolicies (fields: ReadPolicyOptions): ReadPolicies {
+  return {
+    raw: new Aerospike.ReadPolicy({ ...fields, deserialize: false }),
+    cooked: new Aerospike.ReadPolicy({ ...fields, deserialize: true })
+  }
+}
+
+const LIBRARY_DEFAULTS = readPolicies({})
+
+async function plainRead (client: Client, key: Key, bins: string[] | undefined, policy: ReadPolicy): Promise<AerospikeRecord> {
+  return bins === undefined ? await client.get(key, policy) : await client.select(key, bins, policy)
 }
 
 export async function readRecord (client: Client, key: Key, options: ReadRecordOptions = {}): Promise<ReadRecordResult> {
-  const raw = readPolicyWith(options.policy, false)
+  const policies = options.policies ?? LIBRARY_DEFAULTS
+  const firstRead = options.firstRead ?? plainRead
   const detectGeo = options.detectGeoJSON ?? true
   let reads = 0
   for (;;) {
-    const record = options.bins === undefined
-      ? await client.get(key, raw)
-      : await client.select(key, options.bins, raw)
+    const record = await firstRead(client, key, options.bins, policies.raw)
     reads++
     const bins = record.bins as Record<string, unknown>
     const decoded = new Map<string, Value>()
@@ -1328,7 +1368,7 @@ export async function readRecord (client: Client, key: Key, options: ReadRecordO
     if (decoded.size === 0 || options.exact === false) return { record, bins: convertBins(bins, decoded, detectGeo), reads }
     let check: AerospikeRecord
     try {
-      check = await client.select(key, [...decoded.keys()], readPolicyWith(options.policy, true))
+      check = await client.select(key, [...decoded.keys()], policies.cooked)
       reads++
     } catch (err) {
       reads++

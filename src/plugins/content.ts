@@ -114,10 +114,21 @@ export function serializeValue (value: unknown, format: BodyFormat): { body: str
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
+// Clients send the same few Accept headers over and over: each is parsed once.
+const NEGOTIATED = new Map<string | undefined, BodyFormat | undefined>()
+const MAX_NEGOTIATED = 256
+
+function negotiated (accept: string | undefined): BodyFormat | undefined {
+  if (NEGOTIATED.has(accept)) return NEGOTIATED.get(accept)
+  const format = negotiate(accept)
+  if (NEGOTIATED.size < MAX_NEGOTIATED) NEGOTIATED.set(accept, format)
+  return format
+}
+
 // The format the Accept header asks for; undefined after answering 406.
 function responseFormat (reply: FastifyReply): BodyFormat | undefined {
   reply.header('vary', 'Accept')
-  const format = negotiate(reply.request.headers.accept)
+  const format = negotiated(reply.request.headers.accept)
   if (format === undefined) {
     reply.send(new ValueError(4, `cannot answer with ${String(reply.request.headers.accept)}: ` +
       `this endpoint answers ${JSON_TYPE} or ${MSGPACK_TYPE}`, { status: 406 }))

@@ -17,6 +17,10 @@ t.test('a bad value names the setting', async (t) => {
   t.throws(() => loadConfig({ PORT: '70000' }), { name: 'ConfigError', message: /PORT/ })
   t.throws(() => loadConfig({ AEROSPIKE_HOSTS: 'a:3000,,b' }), /AEROSPIKE_HOSTS/)
   t.throws(() => loadConfig({ LOG_LEVEL: 'loud' }), /LOG_LEVEL/)
+  t.throws(() => loadConfig({ COALESCE_GETS: 'yes' }), { name: 'ConfigError', message: 'COALESCE_GETS must be true or false, got "yes"' })
+  t.throws(() => loadConfig({ COALESCE_MAX_BATCH: '1' }), /COALESCE_MAX_BATCH must be an integer from 2/)
+  t.throws(() => loadConfig({ MAX_BATCH_ITEMS: '0' }), /MAX_BATCH_ITEMS/)
+  t.same([loadConfig({ COALESCE_GETS: 'FALSE' }).coalesceGets, loadConfig({ COALESCE_GETS: '1' }).coalesceGets, loadConfig({}).coalesceGets], [false, true, true])
 })
 
 t.test('pool and policy settings are range-checked', async (t) => {

@@ -139,14 +139,16 @@ t.test('real client errors against the embedded server', async (t) => {
 
   t.test('a missing record: 404 RecordNotFound, the whole body', async (t) => {
     const err = await rejection(client.get(key())) as Error
+    t.match(err.message, /^127\.0\.0\.1:\d+ Record does not exist/, 'the client names the node')
     const problem = toProblem(err, context)
+    const detail = err.message.replace(/^\S+ /, '')
     t.equal(problem.status, 404)
     t.same(problem.headers, { 'content-type': 'application/problem+json; charset=utf-8' })
     t.same(problem.body, {
       type: '/v1/errors#2',
       title: 'Record not found',
       status: 404,
-      detail: err.message,
+      detail,
       instance: context.instance,
       error: 'RecordNotFound',
       code: 2,
@@ -154,9 +156,10 @@ t.test('real client errors against the embedded server', async (t) => {
       inDoubt: false,
       retryable: false,
       requestId: context.requestId,
-      message: err.message,
+      message: detail,
       internalErrorCode: 2
     })
+    t.notMatch(detail, /127\.0\.0\.1/, 'the body does not')
     t.notMatch(JSON.stringify(problem.body), /\n\s+at /, 'no stack')
   })
 

@@ -1,0 +1,127 @@
+// The figures of one bench run: the ratios between them, the JSON written to
+// bench/results/latest.json, and the table printed.
+
+import type { Measurement } from './measure'
+
+/** The issue's budget for the gateway's resident memory under load. */
+export const RSS_BUDGET_MB = 150
+// RSS after a run moves by tens of MB with where V8's collector happens to
+// stand, so one high reading is no leak: a leak raises it run after run, and
+// over tens of thousands of requests a run by more than this.
+const RSS_GROWTH_TOLERANCE_MB = 5
+
+export type RunName = 'raw_get' | 'raw_batch100' | 'bare' | 'get_1' | 'get_2' | 'get_3' | 'put' | 'batch100' | 'get_uncoalesced'
+
+export interface Run {
+  name: RunName
+  label: string
+  unit: string
+  measurement?: Measurement
+  /** The gateway's resident memory right after the run. */
+  rssMb?: number
+  /** Why there is no measurement, when there is none. */
+  note?: string
+}
+
+export interface Figures {
+  runs: Run[]
+  /** The gateway's VmHWM after all its runs, coalescing on and off. */
+  peakRssMb?: number
+  peakRssMbUncoalesced?: number
+  errors: Array<{ step: string, message: string }>
+  meta: Record<string, unknown>
+}
+
+const round = (n: number | undefined, digits = 2): number | null => n === undefined || !Number.isFinite(n) ? null : Number(n.toFixed(digits))
+const ratio = (a: number | undefined, b: number | undefined): number | undefined => a === undefined || b === undefined || b === 0 ? undefined : a / b
+
+const GET_RUN = /^get_\d$/
+
+/** The run of the three GET runs with the median rate. */
+function medianGet (runs: Run[]): Run | undefined {
+  const gets = runs.filter((r) => GET_RUN.test(r.name) && r.measurement !== undefined)
+  gets.sort((a, b) => (a.measurement?.rate ?? 0) - (b.measurement?.rate ?? 0))
+  return gets[Math.floor((gets.length - 1) / 2)]
+}
+
+export function summarize (figures: Figures): Record<string, unknown> {
+  const run = (name: RunName): Measurement | undefined => figures.runs.find((r) => r.name === name)?.measurement
+  const get = medianGet(figures.runs)?.measurement
+  const rawGet = run('raw_get')
+  const bare = run('bare')
+  const serialLimit = rawGet === undefined || bare === undefined ? undefined : 1 / (1 / rawGet.rate + 1 / bare.rate)
+  const rssAfterGets = ['get_1', 'get_2', 'get_3'].map((name) => figures.runs.find((r) => r.name === name)?.rssMb)
+  const [first, second, last] = rssAfterGets
+  const growing = first === undefined || second === undefined || last === undefined
+    ? undefined
+    : second > first && last > second && last - first > RSS_GROWTH_TOLERANCE_MB
+  const withinBudget = figures.peakRssMb === undefined ? undefined : figures.peakRssMb <= RSS_BUDGET_MB
+  const latencies: Record<string, number | null> = {}
+  for (const [name, m] of [['raw_get', rawGet], ['raw_batch100', run('raw_batch100')], ['bare', bare], ['get', get],
+    ['get_uncoalesced', run('get_uncoalesced')], ['put', run('put')], ['batch100', run('batch100')]] as const) {
+    latencies[`p50_${name}_ms`] = round(m?.p50Ms, 3)
+    latencies[`p99_${name}_ms`] = round(m?.p99Ms, 3)
+  }
+  return {
+    raw_get_ops: round(rawGet?.rate, 0),
+    raw_batch100_records: round(run('raw_batch100')?.rate, 0),
+    bare_rps: round(bare?.rate, 0),
+    gateway_get_rps: round(get?.rate, 0),
+    gateway_get_rps_runs: figures.runs.filter((r) => GET_RUN.test(r.name)).map((r) => round(r.measurement?.rate, 0)),
+    gateway_get_rps_uncoalesced: round(run('get_uncoalesced')?.rate, 0),
+    gateway_put_rps: round(run('put')?.rate, 0),
+    gateway_batch100_records: round(run('batch100')?.rate, 0),
+    serial_limit_rps: round(serialLimit, 0),
+    get_vs_serial_limit: round(ratio(get?.rate, serialLimit), 3),
+    get_uncoalesced_vs_serial_limit: round(ratio(run('get_uncoalesced')?.rate, serialLimit), 3),
+    get_vs_raw: round(ratio(get?.rate, rawGet?.rate), 3),
+    batch_vs_raw: round(ratio(run('batch100')?.rate, run('raw_batch100')?.rate), 3),
+    ...latencies,
+    peak_rss_mb: round(figures.peakRssMb, 1),
+    peak_rss_mb_uncoalesced: round(figures.peakRssMbUncoalesced, 1),
+    rss_after_runs_mb: rssAfterGets.map((mb) => round(mb, 1)),
+    rss_after_mb: Object.fromEntries(figures.runs.filter((r) => r.rssMb !== undefined).map((r) => [r.name, round(r.rssMb, 1)])),
+    rss_growing: growing ?? null,
+    peak_rss_within_budget: withinBudget ?? null,
+    memory_ok: growing === undefined || withinBudget === undefined ? null : withinBudget && !growing,
+    failed_requests: Object.fromEntries(figures.runs.filter((r) => (r.measurement?.failed ?? 0) > 0).map((r) => [r.name, r.measurement?.failed])),
+    errors: figures.errors,
+    ...figures.meta
+  }
+}
+
+const integer = (n: number): string => Math.round(n).toLocaleString('en-US')
+const ms = (n: number): string => n.toFixed(2)
+const pad = (cells: string[], widths: number[]): string =>
+  cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ').trimEnd()
+
+export function table (figures: Figures, summary: Record<string, unknown>): string {
+  const widths = [36, 22, 8, 8, 8]
+  const lines = [pad(['run', 'rate', 'p50 ms', 'p99 ms', 'RSS MB'], widths)]
+  for (const r of figures.runs) {
+    const m = r.measurement
+    const rate = m === undefined ? (r.note ?? 'failed') : `${integer(m.rate)} ${r.unit}`
+    const failed = m !== undefined && m.failed > 0 ? `  (${integer(m.failed)} failed)` : ''
+    lines.push(pad([r.label, rate, m === undefined ? '' : ms(m.p50Ms), m === undefined ? '' : ms(m.p99Ms),
+      r.rssMb === undefined ? '' : r.rssMb.toFixed(1)], widths) + failed)
+  }
+  const value = (key: string, format: (n: number) => string): string =>
+    typeof summary[key] === 'number' ? format(summary[key]) : 'n/a'
+  const rps = (n: number): string => `${integer(n)} req/s`
+  const x = (n: number): string => `${n.toFixed(3)}x`
+  const mb = (n: number): string => `${n.toFixed(1)} MB`
+  const rss = summary.rss_after_runs_mb as Array<number | null>
+  const verdict = (key: string, yes: string, no: string): string => summary[key] === null ? 'n/a' : summary[key] === true ? yes : no
+  lines.push('',
+    `gateway GET, median of the 3 runs       ${value('gateway_get_rps', rps)}`,
+    `serial limit 1/(1/raw + 1/bare)         ${value('serial_limit_rps', rps)}`,
+    `gateway GET / serial limit              ${value('get_vs_serial_limit', x)} (COALESCE_GETS=false: ${value('get_uncoalesced_vs_serial_limit', x)})`,
+    `gateway GET / raw client get            ${value('get_vs_raw', x)}`,
+    `gateway batch / raw batchRead           ${value('batch_vs_raw', x)}`,
+    `gateway peak RSS                        ${value('peak_rss_mb', mb)} (COALESCE_GETS=false: ${value('peak_rss_mb_uncoalesced', mb)}): ` +
+      verdict('peak_rss_within_budget', 'within', 'OVER') + ` the ${RSS_BUDGET_MB} MB budget`,
+    `gateway RSS after GET runs 1, 2, 3      ${rss.map((n) => n === null ? 'n/a' : n.toFixed(1)).join(', ')} MB: ` +
+      verdict('rss_growing', 'GROWING run after run', 'not growing run after run'))
+  for (const e of figures.errors) lines.push(`error in ${e.step}: ${e.message}`)
+  return lines.join('\n')
+}

@@ -1,0 +1,91 @@
+// Coalesces concurrent single-record reads into batch reads. A batch read
+// costs the client and the server far less per record than single reads, so
+// under load GETs that arrive in the same turn of the event loop go out as
+// one batchRead; a GET that arrives alone goes out alone, at once.
+//
+// Only reads with the default read policy come here, so every read of a
+// batch has the same timeouts and retries. Each read gets the answer it
+// would have had alone: its record, or for a missing one the same error as
+// client.get gives (code 2); a row with any other code is read again alone,
+// so that its error is exactly the single read's. A failure of the batch as a
+// whole (timeout, cluster unreachable) is every member's error.
+
+import Aerospike from 'aerospike'
+import type { AerospikeRecord, Client } from 'aerospike'
+import type { FirstRead, ReadPolicy } from './values'
+
+type Key = InstanceType<typeof Aerospike.Key>
+type BatchPolicy = InstanceType<typeof Aerospike.BatchPolicy>
+type Resolve = (record: AerospikeRecord) => void
+type Reject = (err: unknown) => void
+
+interface Waiting {
+  client: Client
+  key: Key
+  bins: string[] | undefined
+  policy: ReadPolicy
+  resolve: Resolve
+  reject: Reject
+}
+
+const { status, batchType } = Aerospike
+
+function notFound (): Error {
+  const err = new Aerospike.AerospikeError(status.getMessage(status.ERR_RECORD_NOT_FOUND))
+  // The typings make code read-only; the client itself sets it like this.
+  Object.assign(err, { code: status.ERR_RECORD_NOT_FOUND })
+  return err
+}
+
+function readAlone (w: Waiting): void {
+  const read = w.bins === undefined ? w.client.get(w.key, w.policy) : w.client.select(w.key, w.bins, w.policy)
+  read.then(w.resolve, w.reject)
+}
+
+export class ReadCoalescer {
+  private waiting: Waiting[] = []
+  private scheduled = false
+
+  /**
+   * @param maxBatch most reads in one batchRead
+   * @param batchPolicy the batch policy matching the reads' policy (the same timeouts and retries, deserialize: false)
+   */
+  constructor (private readonly maxBatch: number, private readonly batchPolicy: BatchPolicy) {}
+
+  readonly read: FirstRead = async (client, key, bins, policy) => await new Promise<AerospikeRecord>((resolve, reject) => {
+    this.waiting.push({ client, key, bins, policy, resolve, reject })
+    if (!this.scheduled) {
+      this.scheduled = true
+      setImmediate(this.flush)
+    }
+  })
+
+  private readonly flush = (): void => {
+    this.scheduled = false
+    const all = this.waiting
+    this.waiting = []
+    for (let i = 0; i < all.length; i += this.maxBatch) {
+      const group = all.slice(i, i + this.maxBatch)
+      // A reconnect may replace the client while reads wait; each goes to its own.
+      const client = group[0].client
+      if (group.length === 1 || group.some((w) => w.client !== client)) group.forEach(readAlone)
+      else this.readTogether(client, group)
+    }
+  }
+
+  private readTogether (client: Client, group: Waiting[]): void {
+    const records = group.map((w) => w.bins === undefined
+      ? { type: batchType.BATCH_READ, key: w.key, readAllBins: true }
+      : { type: batchType.BATCH_READ, key: w.key, bins: w.bins })
+    client.batchRead(records as Parameters<Client['batchRead']>[0], this.batchPolicy).then((rows) => {
+      for (let i = 0; i < group.length; i++) {
+        const row = rows[i]
+        if (row.status === status.OK) group[i].resolve(row.record as AerospikeRecord)
+        else if (row.status === status.ERR_RECORD_NOT_FOUND) group[i].reject(notFound())
+        else readAlone(group[i])
+      }
+    }, (err: unknown) => {
+      for (const w of group) w.reject(err)
+    })
+  }
+}

@@ -1,0 +1,70 @@
+// Concurrent GETs share batch reads (COALESCE_GETS), and each still gets the
+// answer it would have had alone.
+
+import Aerospike from 'aerospike'
+import t from 'tap'
+import { withGateway } from '../helpers/gateway'
+
+type App = Awaited<ReturnType<typeof withGateway>>['app']
+
+const PATHS = [
+  '/v1/kvs/test/c/k0', '/v1/kvs/test/c/k1?recordBins=s&recordBins=l', '/v1/kvs/test/c/missing', '/v1/kvs/test/c/k2',
+  '/v1/kvs/test/c/k3?recordBins=nope', '/v1/kvs/test/c/k4', '/v1/kvs/test/c/7?keytype=INTEGER', '/v1/kvs/test/c/k5'
+]
+
+async function seed (app: App): Promise<void> {
+  for (let i = 0; i < 6; i++) {
+    const res = await app.inject({ method: 'PUT', url: `/v1/kvs/test/c/k${i}`, payload: '{"i":' + i + ',"s":"v","d":2.5,"l":[1.0,{"a":null}],"m":{"x":[]}}', headers: { 'content-type': 'application/json' } })
+    if (res.statusCode !== 204) throw new Error(res.body)
+  }
+  await app.inject({ method: 'PUT', url: '/v1/kvs/test/c/7?keytype=INTEGER', payload: { n: 7 } })
+}
+
+// Every path several times at once, so that the reads meet in one turn.
+async function all (app: App): Promise<Array<{ status: number, etag: unknown, body: string }>> {
+  const paths = [...PATHS, ...PATHS, ...PATHS]
+  const responses = await Promise.all(paths.map(async (url) => await app.inject({ url })))
+  return responses.map((r) => ({ status: r.statusCode, etag: r.headers.etag, body: r.body.replace(/"requestId":"[^"]*"/, '') }))
+}
+
+t.test('coalesced GETs answer exactly as GETs alone', async (t) => {
+  const coalesced = await withGateway(t)
+  const alone = await withGateway(t, {}, { COALESCE_GETS: 'false' })
+  await seed(coalesced.app)
+  await seed(alone.app)
+  const a = await all(coalesced.app)
+  const b = await all(alone.app)
+  t.same(a, b)
+  t.same(a.map((r) => r.status).slice(0, PATHS.length), [200, 200, 404, 200, 200, 200, 200, 200])
+})
+
+t.test('GETs in one turn go out as one batch read; a failed batch fails each of them', async (t) => {
+  const { app, embedded } = await withGateway(t, {}, { AEROSPIKE_READ_MAX_RETRIES: '0' })
+  await seed(app)
+  await embedded.addFault({ match: { kind: 'batch' }, resultCode: 11 })
+  const statuses = (await all(app)).map((r) => r.status)
+  t.ok(statuses.filter((s) => s === 503).length > PATHS.length, `most GETs were in the failed batch: ${statuses.join(',')}`)
+  const { app: plain, embedded: other } = await withGateway(t, {}, { COALESCE_GETS: 'false' })
+  await seed(plain)
+  await other.addFault({ match: { kind: 'batch' }, resultCode: 11 })
+  t.notOk((await all(plain)).some((r) => r.status === 503), 'without coalescing no GET touches a batch')
+})
+
+t.test('a row that fails inside the batch is read again alone', async (t) => {
+  const { app, embedded } = await withGateway(t)
+  await seed(app)
+  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF } })
+  t.teardown(() => client.close())
+  const digest = ((await client.get(new Aerospike.Key('test', 'c', 'k2'))).key.digest as Buffer).toString('hex')
+  await embedded.addFault({ match: { inBatch: true, digest }, resultCode: 14 })
+  const responses = await all(app)
+  t.same(responses.map((r) => r.status).slice(0, PATHS.length), [200, 200, 404, 200, 200, 200, 200, 200], 'k2 read alone succeeds')
+})
+
+t.test('GETs with parameters of their own are not coalesced', async (t) => {
+  const { app, embedded } = await withGateway(t)
+  await seed(app)
+  await embedded.addFault({ match: { kind: 'batch' }, resultCode: 11 })
+  const responses = await Promise.all(Array.from({ length: 20 }, async (_, i) => await app.inject({ url: `/v1/kvs/test/c/k${i % 6}?totalTimeout=900` })))
+  t.same([...new Set(responses.map((r) => r.statusCode))], [200])
+})
