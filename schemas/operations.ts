@@ -34,9 +34,9 @@ const policy = (orders: readonly string[], flags: readonly string[], what: strin
 const CTX_FIELDS: Record<typeof CTX_TYPES[number], Record<string, TSchema>> = {
   listIndex: { index: int32('Index in the list; negative counts from the end') },
   listIndexCreate: {
-    index: int32('Index in the list; negative counts from the end'),
-    order: Type.Optional(nullable(literals(LIST_ORDERS, 'Order of the list created when there is none (default UNORDERED)'))),
-    pad: Type.Optional(nullable(Type.Boolean({ description: 'Pad with nils up to index when it is past the end' })))
+    index: int32('Index in the list; a missing element there is created'),
+    order: Type.Optional(nullable(literals(LIST_ORDERS, 'Order of the list looked into, when it has to be created too (default UNORDERED)'))),
+    pad: Type.Optional(nullable(Type.Boolean({ description: 'Pad with nils up to index when it is past the end (unordered lists)' })))
   },
   listRank: { rank: int32('Rank in the list: 0 smallest, -1 largest') },
   listValue: { value: anyValue('The first element equal to this') },
@@ -44,8 +44,8 @@ const CTX_FIELDS: Record<typeof CTX_TYPES[number], Record<string, TSchema>> = {
   mapRank: { rank: int32('Rank by value: 0 smallest, -1 largest') },
   mapKey: { key: anyValue('Map key: integer, string or bytes') },
   mapKeyCreate: {
-    key: anyValue('Map key: integer, string or bytes'),
-    order: Type.Optional(nullable(literals(MAP_ORDERS, 'Order of the map created when there is none (default UNORDERED)')))
+    key: anyValue('Map key: integer, string or bytes; a missing entry is created'),
+    order: Type.Optional(nullable(literals(MAP_ORDERS, 'Order of the map looked into, when it has to be created too (default UNORDERED)')))
   },
   mapValue: { value: anyValue('The first entry whose value equals this') }
 }

@@ -88,6 +88,9 @@ const CASES: OperateCase[] = [
   { name: 'ctx listIndex', ops: op('LIST_APPEND', '"value":7,"ctx":[{"type":"listIndex","index":1}]'), before: '{"l":[[1],[2,3]]}', answer: '{"l":3}', after: '{"l":[[1],[2,3,7]]}' },
   { name: 'ctx two levels deep', ops: op('LIST_GET', '"index":-1,"ctx":[{"type":"listIndex","index":0},{"type":"listIndex","index":1}]'), before: '{"l":[[0,[8,9]]]}', answer: '{"l":9}' },
   { name: 'ctx listIndexCreate with pad', ops: op('LIST_APPEND', '"value":7,"ctx":[{"type":"listIndexCreate","index":3,"pad":true}]'), before: '{"l":[[1],[2,3]]}', answer: '{"l":1}', after: '{"l":[[1],[2,3],null,[7]]}' },
+  // The order of listIndexCreate is the order of the list it looks into, when that one has to be created.
+  { name: 'ctx listIndexCreate creates a missing bin as an unordered list', ops: `[${op('LIST_APPEND', '"value":1,"ctx":[{"type":"listIndexCreate","index":0}]')},${op('LIST_APPEND', '"value":[0]')}]`, before: '{"x":1}', answer: '{"l":2}', after: '{"x":1,"l":[[1],[0]]}' },
+  { name: 'ctx listIndexCreate creates a missing bin as an ORDERED list', ops: `[${op('LIST_APPEND', '"value":1,"ctx":[{"type":"listIndexCreate","index":0,"order":"ORDERED"}]')},${op('LIST_APPEND', '"value":[0]')}]`, before: '{"x":1}', answer: '{"l":2}', after: '{"x":1,"l":[[0],[1]]}' },
   { name: 'ctx listRank', ops: op('LIST_GET_BY_INDEX', '"index":0,"listReturnType":"VALUE","ctx":[{"type":"listRank","rank":-1}]'), before: '{"l":[[1],[2,3]]}', answer: '{"l":2}' },
   { name: 'ctx listValue', ops: op('LIST_SIZE', '"ctx":[{"type":"listValue","value":[2,3]}]'), before: '{"l":[[1],[2,3]]}', answer: '{"l":2}' },
   { name: 'ctx into a missing element', ops: op('LIST_SIZE', '"ctx":[{"type":"listIndex","index":5}]'), before: '{"l":[[1]]}', answer: { status: 409, code: 26 } },
