@@ -26,8 +26,6 @@ export interface OpSpec {
   /** Required fields where null is a value rather than absence. */
   nullable?: readonly FieldName[]
   writes: boolean
-  /** Only for documentation: "list", "map" or "record". */
-  group: 'record' | 'list' | 'map'
   result: (a: Args) => ResultKind
   /** undefined for GET_HEADER, which needs no operation. */
   build: (a: Args, f: OpInput) => ClientOperation | undefined
@@ -55,18 +53,17 @@ const SPECS = new Map<string, OpSpec>()
 
 function record (type: string, summary: string, writes: boolean, required: FieldName[], optional: FieldName[],
   result: ResultKind | ((a: Args) => ResultKind), build: OpSpec['build'], nullable?: FieldName[]): void {
-  SPECS.set(type, { summary, required, optional, nullable, writes, group: 'record', result: typeof result === 'function' ? result : () => result, build })
+  SPECS.set(type, { summary, required, optional, nullable, writes, result: typeof result === 'function' ? result : () => result, build })
 }
 
 // List and map operations: a bin, an optional context for nested elements.
-function cdt (group: 'list' | 'map', type: string, summary: string, writes: boolean, required: FieldName[], optional: FieldName[],
+function cdt (type: string, summary: string, writes: boolean, required: FieldName[], optional: FieldName[],
   result: ResultKind | ((a: Args) => ResultKind), build: (a: Args) => ReturnType<Build>): void {
   SPECS.set(type, {
     summary,
     required: ['binName', ...required],
     optional: [...optional, 'ctx'],
     writes,
-    group,
     result: typeof result === 'function' ? result : () => result,
     build: (a) => {
       const o = build(a)
@@ -108,28 +105,24 @@ record('DELETE', 'Delete the record', true, [], [], 'none', () => op.delete())
 
 // --- List operations -----------------------------------------------------------
 
-const list = (type: string, summary: string, writes: boolean, required: FieldName[], optional: FieldName[],
-  result: ResultKind | ((a: Args) => ResultKind), build: (a: Args) => ReturnType<Build>): void =>
-  cdt('list', type, summary, writes, required, optional, result, build)
-
-list('LIST_CREATE', 'Create a list (with the order) where there is none', true, ['order'], ['pad'], 'none', (a) => L.create(a.binName, a.order, a.pad ?? false))
-list('LIST_SET_ORDER', 'Set the order of a list', true, ['listOrder'], [], 'none', (a) => L.setOrder(a.binName, a.listOrder))
-list('LIST_SORT', 'Sort a list', true, [], ['sortFlags'], 'none', (a) => L.sort(a.binName, a.sortFlags ?? 0))
-list('LIST_APPEND', 'Append a value; answers the new size', true, ['value'], ['listPolicy'], 'value', (a) => L.append(a.binName, a.value, a.listPolicy))
-list('LIST_APPEND_ITEMS', 'Append values; answers the new size', true, ['values'], ['listPolicy'], 'value', (a) => L.appendItems(a.binName, a.values, a.listPolicy))
-list('LIST_INSERT', 'Insert a value at index; answers the new size', true, ['index', 'value'], ['listPolicy'], 'value', (a) => L.insert(a.binName, a.index, a.value, a.listPolicy))
-list('LIST_INSERT_ITEMS', 'Insert values at index; answers the new size', true, ['index', 'values'], ['listPolicy'], 'value', (a) => L.insertItems(a.binName, a.index, a.values, a.listPolicy))
-list('LIST_SET', 'Set the value at index', true, ['index', 'value'], ['listPolicy'], 'none', (a) => L.set(a.binName, a.index, a.value, a.listPolicy))
-list('LIST_INCREMENT', 'Add incr to the number at index; answers the new number', true, ['index', 'incr'], ['listPolicy'], 'value', (a) => L.increment(a.binName, a.index, a.incr, a.listPolicy))
-list('LIST_POP', 'Remove the value at index and answer it', true, ['index'], [], 'value', (a) => L.pop(a.binName, a.index))
-list('LIST_POP_RANGE', 'Remove count values (all when absent) from index and answer them', true, ['index'], ['count'], 'value', (a) => L.popRange(a.binName, a.index, a.count))
-list('LIST_REMOVE', 'Remove the value at index; answers the count removed', true, ['index'], [], 'value', (a) => L.remove(a.binName, a.index))
-list('LIST_REMOVE_RANGE', 'Remove count values (all when absent) from index; answers the count removed', true, ['index'], ['count'], 'value', (a) => L.removeRange(a.binName, a.index, a.count))
-list('LIST_TRIM', 'Keep only count values from index; answers the count removed', true, ['index', 'count'], [], 'value', (a) => L.trim(a.binName, a.index, a.count))
-list('LIST_CLEAR', 'Remove every value', true, [], [], 'none', (a) => L.clear(a.binName))
-list('LIST_SIZE', 'Answer the number of values', false, [], [], 'value', (a) => L.size(a.binName))
-list('LIST_GET', 'Answer the value at index', false, ['index'], [], 'value', (a) => L.get(a.binName, a.index))
-list('LIST_GET_RANGE', 'Answer count values (all when absent) from index', false, ['index'], ['count'], 'value', (a) => L.getRange(a.binName, a.index, a.count))
+cdt('LIST_CREATE', 'Create a list (with the order) where there is none', true, ['order'], ['pad'], 'none', (a) => L.create(a.binName, a.order, a.pad ?? false))
+cdt('LIST_SET_ORDER', 'Set the order of a list', true, ['listOrder'], [], 'none', (a) => L.setOrder(a.binName, a.listOrder))
+cdt('LIST_SORT', 'Sort a list', true, [], ['sortFlags'], 'none', (a) => L.sort(a.binName, a.sortFlags ?? 0))
+cdt('LIST_APPEND', 'Append a value; answers the new size', true, ['value'], ['listPolicy'], 'value', (a) => L.append(a.binName, a.value, a.listPolicy))
+cdt('LIST_APPEND_ITEMS', 'Append values; answers the new size', true, ['values'], ['listPolicy'], 'value', (a) => L.appendItems(a.binName, a.values, a.listPolicy))
+cdt('LIST_INSERT', 'Insert a value at index; answers the new size', true, ['index', 'value'], ['listPolicy'], 'value', (a) => L.insert(a.binName, a.index, a.value, a.listPolicy))
+cdt('LIST_INSERT_ITEMS', 'Insert values at index; answers the new size', true, ['index', 'values'], ['listPolicy'], 'value', (a) => L.insertItems(a.binName, a.index, a.values, a.listPolicy))
+cdt('LIST_SET', 'Set the value at index', true, ['index', 'value'], ['listPolicy'], 'none', (a) => L.set(a.binName, a.index, a.value, a.listPolicy))
+cdt('LIST_INCREMENT', 'Add incr to the number at index; answers the new number', true, ['index', 'incr'], ['listPolicy'], 'value', (a) => L.increment(a.binName, a.index, a.incr, a.listPolicy))
+cdt('LIST_POP', 'Remove the value at index and answer it', true, ['index'], [], 'value', (a) => L.pop(a.binName, a.index))
+cdt('LIST_POP_RANGE', 'Remove count values (all when absent) from index and answer them', true, ['index'], ['count'], 'value', (a) => L.popRange(a.binName, a.index, a.count))
+cdt('LIST_REMOVE', 'Remove the value at index; answers the count removed', true, ['index'], [], 'value', (a) => L.remove(a.binName, a.index))
+cdt('LIST_REMOVE_RANGE', 'Remove count values (all when absent) from index; answers the count removed', true, ['index'], ['count'], 'value', (a) => L.removeRange(a.binName, a.index, a.count))
+cdt('LIST_TRIM', 'Keep only count values from index; answers the count removed', true, ['index', 'count'], [], 'value', (a) => L.trim(a.binName, a.index, a.count))
+cdt('LIST_CLEAR', 'Remove every value', true, [], [], 'none', (a) => L.clear(a.binName))
+cdt('LIST_SIZE', 'Answer the number of values', false, [], [], 'value', (a) => L.size(a.binName))
+cdt('LIST_GET', 'Answer the value at index', false, ['index'], [], 'value', (a) => L.get(a.binName, a.index))
+cdt('LIST_GET_RANGE', 'Answer count values (all when absent) from index', false, ['index'], ['count'], 'value', (a) => L.getRange(a.binName, a.index, a.count))
 
 // The get-by and remove-by families share their fields and differ in the verb.
 for (const [verb, writes] of [['GET', false], ['REMOVE', true]] as const) {
@@ -137,68 +130,64 @@ for (const [verb, writes] of [['GET', false], ['REMOVE', true]] as const) {
   const does = verb === 'GET' ? 'Select' : 'Remove'
   const rt = ['listReturnType'] as FieldName[]
   const opt = ['inverted'] as FieldName[]
-  list(`LIST_${verb}_BY_INDEX`, `${does} the value at index`, writes, ['index', ...rt], opt, selected(true, 'listReturnType'),
+  cdt(`LIST_${verb}_BY_INDEX`, `${does} the value at index`, writes, ['index', ...rt], opt, selected(true, 'listReturnType'),
     (a) => fn('ByIndex')(a.binName, a.index, a.listReturnType.value))
-  list(`LIST_${verb}_BY_INDEX_RANGE`, `${does} count values (all when absent) from index`, writes, ['index', ...rt], ['count', ...opt], selected(false, 'listReturnType'),
+  cdt(`LIST_${verb}_BY_INDEX_RANGE`, `${does} count values (all when absent) from index`, writes, ['index', ...rt], ['count', ...opt], selected(false, 'listReturnType'),
     (a) => fn('ByIndexRange')(a.binName, a.index, a.count, a.listReturnType.value))
-  list(`LIST_${verb}_BY_RANK`, `${does} the value of rank (0 smallest, -1 largest)`, writes, ['rank', ...rt], opt, selected(true, 'listReturnType'),
+  cdt(`LIST_${verb}_BY_RANK`, `${does} the value of rank (0 smallest, -1 largest)`, writes, ['rank', ...rt], opt, selected(true, 'listReturnType'),
     (a) => fn('ByRank')(a.binName, a.rank, a.listReturnType.value))
-  list(`LIST_${verb}_BY_RANK_RANGE`, `${does} count values (all when absent) from rank`, writes, ['rank', ...rt], ['count', ...opt], selected(false, 'listReturnType'),
+  cdt(`LIST_${verb}_BY_RANK_RANGE`, `${does} count values (all when absent) from rank`, writes, ['rank', ...rt], ['count', ...opt], selected(false, 'listReturnType'),
     (a) => fn('ByRankRange')(a.binName, a.rank, a.count, a.listReturnType.value))
-  list(`LIST_${verb}_BY_VALUE`, `${does} the values equal to value`, writes, ['value', ...rt], opt, selected(false, 'listReturnType'),
+  cdt(`LIST_${verb}_BY_VALUE`, `${does} the values equal to value`, writes, ['value', ...rt], opt, selected(false, 'listReturnType'),
     (a) => fn('ByValue')(a.binName, a.value, a.listReturnType.value))
-  list(`LIST_${verb}_BY_VALUE_LIST`, `${does} the values equal to any of values`, writes, ['values', ...rt], opt, selected(false, 'listReturnType'),
+  cdt(`LIST_${verb}_BY_VALUE_LIST`, `${does} the values equal to any of values`, writes, ['values', ...rt], opt, selected(false, 'listReturnType'),
     (a) => fn('ByValueList')(a.binName, a.values, a.listReturnType.value))
-  list(`LIST_${verb}_BY_VALUE_RANGE`, `${does} the values from valueBegin (inclusive) to valueEnd (exclusive); an absent end is unbounded`, writes, rt, ['valueBegin', 'valueEnd', ...opt], selected(false, 'listReturnType'),
+  cdt(`LIST_${verb}_BY_VALUE_RANGE`, `${does} the values from valueBegin (inclusive) to valueEnd (exclusive); an absent end is unbounded`, writes, rt, ['valueBegin', 'valueEnd', ...opt], selected(false, 'listReturnType'),
     (a) => fn('ByValueRange')(a.binName, a.valueBegin ?? null, a.valueEnd ?? null, a.listReturnType.value))
-  list(`LIST_${verb}_BY_VALUE_RELATIVE_RANK_RANGE`, `${does} count values (all when absent) from the rank relative to value`, writes, ['value', 'rank', ...rt], ['count', ...opt], selected(false, 'listReturnType'),
+  cdt(`LIST_${verb}_BY_VALUE_RELATIVE_RANK_RANGE`, `${does} count values (all when absent) from the rank relative to value`, writes, ['value', 'rank', ...rt], ['count', ...opt], selected(false, 'listReturnType'),
     (a) => fn('ByValueRelRankRange')(a.binName, a.value, a.rank, a.count, a.listReturnType.value))
 }
 
 // --- Map operations ------------------------------------------------------------
 
-const map = (type: string, summary: string, writes: boolean, required: FieldName[], optional: FieldName[],
-  result: ResultKind | ((a: Args) => ResultKind), build: (a: Args) => ReturnType<Build>): void =>
-  cdt('map', type, summary, writes, required, optional, result, build)
-
-map('MAP_CREATE', 'Create a map (with the order) where there is none', true, ['mapOrder'], [], 'none', (a) => M.create(a.binName, a.mapOrder))
-map('MAP_SET_POLICY', 'Set the order of a map', true, ['mapPolicy'], [], 'none', (a) => M.setPolicy(a.binName, a.mapPolicy ?? new Aerospike.MapPolicy({})))
-map('MAP_PUT', 'Put key and value; answers the new size', true, ['key', 'value'], ['mapPolicy'], 'value', (a) => M.put(a.binName, a.key, a.value, a.mapPolicy))
-map('MAP_PUT_ITEMS', 'Put every entry of map; answers the new size', true, ['map'], ['mapPolicy'], 'value', (a) => M.putItems(a.binName, a.map, a.mapPolicy))
-map('MAP_INCREMENT', 'Add incr to the number at key (created when missing); answers the new number', true, ['key', 'incr'], ['mapPolicy'], 'value', (a) => M.increment(a.binName, a.key, a.incr, a.mapPolicy))
-map('MAP_CLEAR', 'Remove every entry', true, [], [], 'none', (a) => M.clear(a.binName))
-map('MAP_SIZE', 'Answer the number of entries', false, [], [], 'value', (a) => M.size(a.binName))
+cdt('MAP_CREATE', 'Create a map (with the order) where there is none', true, ['mapOrder'], [], 'none', (a) => M.create(a.binName, a.mapOrder))
+cdt('MAP_SET_POLICY', 'Set the order of a map', true, ['mapPolicy'], [], 'none', (a) => M.setPolicy(a.binName, a.mapPolicy ?? new Aerospike.MapPolicy({})))
+cdt('MAP_PUT', 'Put key and value; answers the new size', true, ['key', 'value'], ['mapPolicy'], 'value', (a) => M.put(a.binName, a.key, a.value, a.mapPolicy))
+cdt('MAP_PUT_ITEMS', 'Put every entry of map; answers the new size', true, ['map'], ['mapPolicy'], 'value', (a) => M.putItems(a.binName, a.map, a.mapPolicy))
+cdt('MAP_INCREMENT', 'Add incr to the number at key (created when missing); answers the new number', true, ['key', 'incr'], ['mapPolicy'], 'value', (a) => M.increment(a.binName, a.key, a.incr, a.mapPolicy))
+cdt('MAP_CLEAR', 'Remove every entry', true, [], [], 'none', (a) => M.clear(a.binName))
+cdt('MAP_SIZE', 'Answer the number of entries', false, [], [], 'value', (a) => M.size(a.binName))
 
 for (const [verb, writes] of [['GET', false], ['REMOVE', true]] as const) {
   const fn = (name: string): Build => M[`${verb === 'GET' ? 'get' : 'remove'}${name}`]
   const does = verb === 'GET' ? 'Select' : 'Remove'
   const rt = ['mapReturnType'] as FieldName[]
   const opt = ['inverted'] as FieldName[]
-  map(`MAP_${verb}_BY_KEY`, `${does} the entry of key`, writes, ['key', ...rt], opt, selected(true, 'mapReturnType'),
+  cdt(`MAP_${verb}_BY_KEY`, `${does} the entry of key`, writes, ['key', ...rt], opt, selected(true, 'mapReturnType'),
     (a) => fn('ByKey')(a.binName, a.key, a.mapReturnType.value))
   // The official gateway has no MAP_REMOVE_BY_KEY_LIST; the client has both.
-  map(`MAP_${verb}_BY_KEY_LIST`, `${does} the entries of keys`, writes, ['keys', ...rt], opt, selected(false, 'mapReturnType'),
+  cdt(`MAP_${verb}_BY_KEY_LIST`, `${does} the entries of keys`, writes, ['keys', ...rt], opt, selected(false, 'mapReturnType'),
     (a) => fn('ByKeyList')(a.binName, a.keys, a.mapReturnType.value))
-  map(`MAP_${verb}_BY_KEY_RANGE`, `${does} the entries from keyBegin (inclusive) to keyEnd (exclusive); an absent end is unbounded`, writes, rt, ['keyBegin', 'keyEnd', ...opt], selected(false, 'mapReturnType'),
+  cdt(`MAP_${verb}_BY_KEY_RANGE`, `${does} the entries from keyBegin (inclusive) to keyEnd (exclusive); an absent end is unbounded`, writes, rt, ['keyBegin', 'keyEnd', ...opt], selected(false, 'mapReturnType'),
     (a) => fn('ByKeyRange')(a.binName, a.keyBegin ?? null, a.keyEnd ?? null, a.mapReturnType.value))
   // The official gateway names the key of this one "value".
-  map(`MAP_${verb}_BY_KEY_RELATIVE_INDEX_RANGE`, `${does} count entries (all when absent) from the index relative to the key given as value`, writes, ['value', 'index', ...rt], ['count', ...opt], selected(false, 'mapReturnType'),
+  cdt(`MAP_${verb}_BY_KEY_RELATIVE_INDEX_RANGE`, `${does} count entries (all when absent) from the index relative to the key given as value`, writes, ['value', 'index', ...rt], ['count', ...opt], selected(false, 'mapReturnType'),
     (a) => fn('ByKeyRelIndexRange')(a.binName, a.value, a.index, a.count, a.mapReturnType.value))
-  map(`MAP_${verb}_BY_VALUE`, `${does} the entries whose value equals value`, writes, ['value', ...rt], opt, selected(false, 'mapReturnType'),
+  cdt(`MAP_${verb}_BY_VALUE`, `${does} the entries whose value equals value`, writes, ['value', ...rt], opt, selected(false, 'mapReturnType'),
     (a) => fn('ByValue')(a.binName, a.value, a.mapReturnType.value))
-  map(`MAP_${verb}_BY_VALUE_LIST`, `${does} the entries whose value equals any of values`, writes, ['values', ...rt], opt, selected(false, 'mapReturnType'),
+  cdt(`MAP_${verb}_BY_VALUE_LIST`, `${does} the entries whose value equals any of values`, writes, ['values', ...rt], opt, selected(false, 'mapReturnType'),
     (a) => fn('ByValueList')(a.binName, a.values, a.mapReturnType.value))
-  map(`MAP_${verb}_BY_VALUE_RANGE`, `${does} the entries with values from valueBegin (inclusive) to valueEnd (exclusive); an absent end is unbounded`, writes, rt, ['valueBegin', 'valueEnd', ...opt], selected(false, 'mapReturnType'),
+  cdt(`MAP_${verb}_BY_VALUE_RANGE`, `${does} the entries with values from valueBegin (inclusive) to valueEnd (exclusive); an absent end is unbounded`, writes, rt, ['valueBegin', 'valueEnd', ...opt], selected(false, 'mapReturnType'),
     (a) => fn('ByValueRange')(a.binName, a.valueBegin ?? null, a.valueEnd ?? null, a.mapReturnType.value))
-  map(`MAP_${verb}_BY_VALUE_RELATIVE_RANK_RANGE`, `${does} count entries (all when absent) from the rank relative to value`, writes, ['value', 'rank', ...rt], ['count', ...opt], selected(false, 'mapReturnType'),
+  cdt(`MAP_${verb}_BY_VALUE_RELATIVE_RANK_RANGE`, `${does} count entries (all when absent) from the rank relative to value`, writes, ['value', 'rank', ...rt], ['count', ...opt], selected(false, 'mapReturnType'),
     (a) => fn('ByValueRelRankRange')(a.binName, a.value, a.rank, a.count, a.mapReturnType.value))
-  map(`MAP_${verb}_BY_INDEX`, `${does} the entry at index (in key order)`, writes, ['index', ...rt], opt, selected(true, 'mapReturnType'),
+  cdt(`MAP_${verb}_BY_INDEX`, `${does} the entry at index (in key order)`, writes, ['index', ...rt], opt, selected(true, 'mapReturnType'),
     (a) => fn('ByIndex')(a.binName, a.index, a.mapReturnType.value))
-  map(`MAP_${verb}_BY_INDEX_RANGE`, `${does} count entries (all when absent) from index`, writes, ['index', ...rt], ['count', ...opt], selected(false, 'mapReturnType'),
+  cdt(`MAP_${verb}_BY_INDEX_RANGE`, `${does} count entries (all when absent) from index`, writes, ['index', ...rt], ['count', ...opt], selected(false, 'mapReturnType'),
     (a) => fn('ByIndexRange')(a.binName, a.index, a.count, a.mapReturnType.value))
-  map(`MAP_${verb}_BY_RANK`, `${does} the entry of rank (by value; 0 smallest, -1 largest)`, writes, ['rank', ...rt], opt, selected(true, 'mapReturnType'),
+  cdt(`MAP_${verb}_BY_RANK`, `${does} the entry of rank (by value; 0 smallest, -1 largest)`, writes, ['rank', ...rt], opt, selected(true, 'mapReturnType'),
     (a) => fn('ByRank')(a.binName, a.rank, a.mapReturnType.value))
-  map(`MAP_${verb}_BY_RANK_RANGE`, `${does} count entries (all when absent) from rank`, writes, ['rank', ...rt], ['count', ...opt], selected(false, 'mapReturnType'),
+  cdt(`MAP_${verb}_BY_RANK_RANGE`, `${does} count entries (all when absent) from rank`, writes, ['rank', ...rt], ['count', ...opt], selected(false, 'mapReturnType'),
     (a) => fn('ByRankRange')(a.binName, a.rank, a.count, a.mapReturnType.value))
 }
 

@@ -3,6 +3,7 @@
 // List and map operations are in operate-list.test.ts and operate-map.test.ts.
 
 import t from 'tap'
+import { loadConfig } from '../../src/config'
 import type { FieldName } from '../../src/operations/fields'
 import { OPERATION_SPECS } from '../../src/operations/specs'
 import { encodeMsgpack } from '../../src/values'
@@ -213,6 +214,12 @@ t.test('key busy (14): retried with backoff, then 429 with Retry-After; a refuse
   t.equal(busy.headers['retry-after'], '1')
   t.match(busy.json(), { code: 14, retryable: true, error: 'RecordError' })
   t.same((await operate(app, 'kb', '[{"type":"READ","binName":"n"}]')).json().bins, { n: 1 }, 'the refused ADD was not applied')
+})
+
+t.test('KEY_BUSY_RETRIES and KEY_BUSY_BACKOFF are bounded', async (t) => {
+  t.same(loadConfig({}).keyBusy, { retries: 2, backoffMs: 5 })
+  t.throws(() => loadConfig({ KEY_BUSY_RETRIES: '11' }), /KEY_BUSY_RETRIES must be an integer from 0 to 10/)
+  t.throws(() => loadConfig({ KEY_BUSY_BACKOFF: '-1' }), /KEY_BUSY_BACKOFF must be an integer from 0 to 1000/)
 })
 
 t.test('KEY_BUSY_RETRIES=0 answers the first 14', async (t) => {
