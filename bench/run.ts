@@ -89,7 +89,8 @@ interface Server {
 
 async function startGateway (hosts: string, coalesce: boolean): Promise<Server> {
   const port = await unusedPort()
-  const child = new Child(coalesce ? 'gateway' : 'gateway (COALESCE_GETS=false)', [join(ROOT, 'dist', 'src', 'server.js')], {
+  // With the node flags of npm start and the Dockerfile.
+  const child = new Child(coalesce ? 'gateway' : 'gateway (COALESCE_GETS=false)', ['--max-semi-space-size=4', join(ROOT, 'dist', 'src', 'server.js')], {
     AEROSPIKE_HOSTS: hosts,
     HOST: '127.0.0.1',
     PORT: String(port),

@@ -64,8 +64,10 @@ t.test('Dockerfile: what it copies exists after the build, and its command start
   for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
     for (const src of m[1].split(/\s+/)) t.ok(existsSync(join(ROOT, src)), `COPY source ${src} exists`)
   }
-  const cmd = /^CMD \["node", "([^"]+)"\]$/m.exec(dockerfile)?.[1]
-  t.equal(cmd, 'dist/src/server.js')
+  const cmd = /^CMD \["node", (.+)\]$/m.exec(dockerfile)?.[1]
+  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string
+  t.equal(cmd, '"--max-semi-space-size=4", "dist/src/server.js"')
+  t.match(start, /node --max-semi-space-size=4 dist\/src\/server\.js$/, 'npm start runs it the same way')
   const build = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.build as string
   t.match(build, /tsc -p tsconfig\.json/)
   const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8'))
