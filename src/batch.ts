@@ -86,6 +86,11 @@ export interface BatchPlan {
   /** Per item: its index among the sub-commands, or its single command. */
   items: Array<number | Single>
   subCommands: SubCommand[]
+  /**
+   * Per WRITE item, the bins its answer holds: those its operations answer
+   * for. The client also hands back the bins it wrote, as nulls.
+   */
+  answered: Array<Set<string> | 'all' | undefined>
 }
 
 export interface PlanOptions {
@@ -144,7 +149,7 @@ function writeFields (p: ItemPolicy | undefined): Record<string, unknown> {
   return out
 }
 
-function writeCommand (item: BatchItem, key: Key, where: string, options: PlanOptions): SubCommand | Single {
+function writeCommand (item: BatchItem, key: Key, where: string, options: PlanOptions, answered: (bins: Set<string> | 'all') => void): SubCommand | Single {
   const p = checkPolicy(item, where)
   if (item.readAllBins !== undefined || item.binNames !== undefined) throw invalid(where, 'a WRITE item reads through opsList only')
   if ((item.opsList === undefined) === (item.bins === undefined)) throw invalid(where, 'a WRITE item takes opsList or bins, one of them')
@@ -152,8 +157,11 @@ function writeCommand (item: BatchItem, key: Key, where: string, options: PlanOp
   const generation = generationOf(p)
   let ops: ClientOperation[]
   if (item.opsList !== undefined) {
-    ops = toClientOps(item.opsList, { ...options, path: `${where}.opsList` }).ops
+    const parsed = toClientOps(item.opsList, { ...options, path: `${where}.opsList` })
+    ops = parsed.ops
+    answered(parsed.results.answered)
   } else {
+    answered(new Set())
     const bins = toClientBins(item.bins, { ...options, path: `${where}.bins` })
     if (Object.values(bins).some((v) => typeof v === 'bigint')) return putAlone(key, bins, fields, generation, p?.expiration)
     ops = Object.entries(bins).map(([name, v]) => Aerospike.operations.write(name, v as string))
@@ -216,14 +224,14 @@ function putAlone (key: Key, bins: Record<string, unknown>, fields: Record<strin
 
 /** Checks every item and builds the commands; the first bad item rejects the whole batch. */
 export function planBatch (items: readonly BatchItem[], options: PlanOptions): BatchPlan {
-  const plan: BatchPlan = { items: [], subCommands: [] }
+  const plan: BatchPlan = { items: [], subCommands: [], answered: [] }
   for (let i = 0; i < items.length; i++) {
     const item = items[i]
     const where = `batchRecords[${i}]`
     const key = bodyKey(item.key, `${where}.key`)
     const cmd = item.type === 'READ'
       ? readCommand(item, key, where, options)
-      : item.type === 'WRITE' ? writeCommand(item, key, where, options) : deleteCommand(item, key, where)
+      : item.type === 'WRITE' ? writeCommand(item, key, where, options, (bins) => { plan.answered[i] = bins }) : deleteCommand(item, key, where)
     if (typeof cmd === 'function') {
       plan.items.push(cmd)
     } else {
@@ -307,6 +315,10 @@ async function resolveBins (client: Client, plan: BatchPlan, items: readonly Bat
   for (let i = 0; i < outcomes.length; i++) {
     const record = outcomes[i].record
     if (outcomes[i].status !== 0 || record?.bins === undefined) continue
+    const answered = plan.answered[i]
+    if (answered !== undefined && answered !== 'all') {
+      for (const name of Object.keys(record.bins)) if (!answered.has(name)) delete record.bins[name]
+    }
     const names = Object.keys(record.bins).filter((name) => looksLikeRawCdt(record.bins?.[name]))
     if (names.length > 0) checks.push({ index: i, names })
     else bins[i] = fromClientBins(record.bins)

@@ -28,6 +28,8 @@ export interface ResultPlan {
   keys: Set<string>
   /** Every bin is checkable: a GET/READ without binName read them all, and nothing after it writes. */
   all: boolean
+  /** Bins some operation answers for; every bin when a GET/READ without binName reads them all. */
+  answered: Set<string> | 'all'
 }
 
 /** The client operations of an opsList, and what kind they are. */
@@ -87,7 +89,7 @@ export function toClientOps (opsList: unknown, options: OpsOptions): ParsedOps {
     }
   }
   const all = readAll !== undefined && Math.max(lastRecordWrite, ...lastWrite.values()) < readAll
-  const results: ResultPlan = { checkable: new Set(), keys: new Set(), all }
+  const results: ResultPlan = { checkable: new Set(), keys: new Set(), all, answered: readAll !== undefined ? 'all' : new Set(answers.keys()) }
   for (const [bin, { kind, at }] of answers) {
     if (kind === 'key') results.keys.add(bin)
     if (kind === 'bin' && (lastWrite.get(bin) ?? -1) < at && lastRecordWrite < at) results.checkable.add(bin)

@@ -80,7 +80,7 @@ t.test('writes: create-only conflicts and generation checks in one batch', async
     { type: 'WRITE', key: key('w2'), bins: { m: 1 }, policy: { generationPolicy: 'EXPECT_GEN_EQUAL', generation: 1 } },
     { type: 'WRITE', key: key('w1'), bins: { m: 1 }, policy: { generationPolicy: 'EXPECT_GEN_EQUAL', generation: 1 } },
     { type: 'WRITE', key: key('absent'), opsList: [{ type: 'PUT', binName: 'n', value: 1 }], policy: { recordExistsAction: 'UPDATE_ONLY' } },
-    { type: 'WRITE', key: key('w2'), opsList: [{ type: 'ADD', binName: 'n', incr: 5 }, { type: 'READ', binName: 'n' }] }
+    { type: 'WRITE', key: key('w2'), opsList: [{ type: 'ADD', binName: 'n', incr: 5 }, { type: 'READ', binName: 'n' }, { type: 'PUT', binName: 'o', value: 1 }] }
   ])
   t.equal(status, 200)
   t.same(rows.map((r) => r.resultCode), [5, 0, 3, 0, 2, 0])
@@ -89,10 +89,12 @@ t.test('writes: create-only conflicts and generation checks in one batch', async
   t.equal(rows[2].error?.error, 'RecordGenerationError')
   t.equal(rows[3].record?.generation, 2, 'the generation matched: written, and the new generation comes back')
   t.same(rows[5].record?.bins, { n: 7 }, 'read operations of a write return their values')
+  t.same(rows[1].record?.bins, {}, 'a write of bins answers no bins')
+  t.same(rows[3].record?.bins, {}, 'nor does a write alone')
   const w1 = parseJson((await app.inject({ url: '/v1/kvs/test/b/w1' })).body) as { bins: object }
   t.same(w1.bins, { n: 1, m: 1 }, 'the create-only write left the record alone; the checked one merged')
   const w2 = parseJson((await app.inject({ url: '/v1/kvs/test/b/w2' })).body) as { bins: object }
-  t.same(w2.bins, { n: 7 }, 'the failed generation check wrote nothing')
+  t.same(w2.bins, { n: 7, o: 1 }, 'the failed generation check wrote nothing')
   t.equal((await app.inject({ url: '/v1/kvs/test/b/absent' })).statusCode, 404)
 })
 
