@@ -297,3 +297,21 @@ t.test('batch-level query parameters', async (t) => {
   t.equal(bad.status, 400)
   t.match(bad.body.detail, /totalTimeout/)
 })
+
+t.test('a READ whose record changes before its type check is read again alone', async (t) => {
+  const { app, embedded } = await withGateway(t)
+  await put(app, 'c1', { l: [1], b: 'x' })
+  await put(app, 'c2', { l: [2] })
+  // The batch runs at once but its answer is held; a write lands meanwhile,
+  // so the check read that tells lists from blobs finds a newer generation.
+  // (Two items: the client sends a batch of one as a single read.)
+  await embedded.addFault({ match: { kind: 'batch' }, delayMs: 400, times: 1 })
+  const pending = batch(app, [read('c1'), read('c2')])
+  await new Promise((resolve) => setTimeout(resolve, 150))
+  await put(app, 'c1', { l: [1, 2.5], b: 'y' })
+  const { status, rows } = await pending
+  t.equal(status, 200)
+  t.same(rows[0].record?.bins, { l: [1, 2.5], b: 'y' }, 'the answer is the newer record, whole')
+  t.equal(rows[0].record?.generation, 2)
+  t.same(rows[1].record?.bins, { l: [2] }, 'the unchanged one keeps its batch answer')
+})
