@@ -11,7 +11,7 @@
 
 import Aerospike from 'aerospike'
 import type { Client } from 'aerospike'
-import { errorEntry, GatewayError, itemProblem, type ItemProblem } from './errors'
+import { GatewayError, itemProblem, type ItemProblem } from './errors'
 import { bodyKey, type BodyKey } from './keys'
 import { toClientOps, type ClientOperation } from './operations'
 import { COMMIT_LEVEL, EXISTS, GEN, READ_MODE_AP, type Policies, type PolicyQuery } from './policies'
@@ -85,6 +85,8 @@ type Single = (client: Client, base: Record<string, unknown>) => Promise<Outcome
 export interface BatchPlan {
   /** Per item: its index among the sub-commands, or its single command. */
   items: Array<number | Single>
+  /** Per item, its record key. */
+  keys: Key[]
   subCommands: SubCommand[]
   /**
    * Per WRITE item, the bins its answer holds: those its operations answer
@@ -224,11 +226,12 @@ function putAlone (key: Key, bins: Record<string, unknown>, fields: Record<strin
 
 /** Checks every item and builds the commands; the first bad item rejects the whole batch. */
 export function planBatch (items: readonly BatchItem[], options: PlanOptions): BatchPlan {
-  const plan: BatchPlan = { items: [], subCommands: [], answered: [] }
+  const plan: BatchPlan = { items: [], keys: [], subCommands: [], answered: [] }
   for (let i = 0; i < items.length; i++) {
     const item = items[i]
     const where = `batchRecords[${i}]`
     const key = bodyKey(item.key, `${where}.key`)
+    plan.keys.push(key)
     const cmd = item.type === 'READ'
       ? readCommand(item, key, where, options)
       : item.type === 'WRITE' ? writeCommand(item, key, where, options, (bins) => { plan.answered[i] = bins }) : deleteCommand(item, key, where)
@@ -324,17 +327,13 @@ async function resolveBins (client: Client, plan: BatchPlan, items: readonly Bat
     else bins[i] = fromClientBins(record.bins)
   }
   if (checks.length === 0) return bins
-  const keyOf = (index: number): Key => {
-    const at = plan.items[index]
-    return typeof at === 'number' ? plan.subCommands[at].key : bodyKey(items[index].key, '')
-  }
-  const read = await client.batchWrite(checks.map(({ index, names }) => ({ type: batchType.BATCH_READ, key: keyOf(index), bins: names })) as Parameters<Client['batchWrite']>[0], policies.check)
+  const read = await client.batchWrite(checks.map(({ index, names }) => ({ type: batchType.BATCH_READ, key: plan.keys[index], bins: names })) as Parameters<Client['batchWrite']>[0], policies.check)
   for (let c = 0; c < checks.length; c++) {
     const { index, names } = checks[c]
     const outcome = outcomes[index]
     const check = read[c]
     if (items[index].type === 'READ' && check.record.gen !== outcome.record?.gen) {
-      bins[index] = await rereadAlone(client, keyOf(index), items[index], outcome, readPolicies(policies.readFields))
+      bins[index] = await rereadAlone(client, plan.keys[index], items[index], outcome, readPolicies(policies.readFields))
       continue
     }
     const cdt = names.filter((name) => {
@@ -365,7 +364,7 @@ export async function batchResults (client: Client, plan: BatchPlan, items: read
   const bins = await resolveBins(client, plan, items, outcomes, policies)
   return outcomes.map((o, i) => {
     if (o.status !== 0) {
-      const error = itemProblem(o.status, `batchRecords[${i}]: ${errorEntry(o.status).title}`, o.inDoubt, requestId)
+      const error = itemProblem(o.status, `batchRecords[${i}]`, o.inDoubt, requestId)
       return { key: items[i].key, resultCode: o.status, resultCodeString: error.title, inDoubt: o.inDoubt, record: null, error }
     }
     const record = items[i].type !== 'DELETE' && o.record !== undefined ? { bins: bins[i], generation: o.record.gen, ttl: o.record.ttl } : null

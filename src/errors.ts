@@ -271,9 +271,10 @@ export function toProblem (err: unknown, context: ProblemContext): ProblemRespon
 /** The problem fields of one failed item of a batch: those of a whole error but `instance`. */
 export type ItemProblem = Omit<Problem, 'instance'>
 
-export function itemProblem (code: number, detail: string, inDoubt: boolean, requestId: string): ItemProblem {
+/** `where` names the item, e.g. "batchRecords[3]"; the detail adds the code's title. */
+export function itemProblem (code: number, where: string, inDoubt: boolean, requestId: string): ItemProblem {
   const entry = errorEntry(code)
-  return problemFields(code, entry, entry.status, detail, inDoubt, requestId)
+  return problemFields(code, entry, entry.status, `${where}: ${entry.title}`, inDoubt, requestId)
 }
 
 function problemFields (code: number, entry: ErrorEntry, status: number, detail: string, inDoubt: boolean, requestId: string,

@@ -12,7 +12,7 @@
 
 import Aerospike from 'aerospike'
 import type { AerospikeRecord, Client } from 'aerospike'
-import type { FirstRead, ReadPolicy } from './values'
+import { plainRead, type FirstRead, type ReadPolicy } from './values'
 
 type Key = InstanceType<typeof Aerospike.Key>
 type BatchPolicy = InstanceType<typeof Aerospike.BatchPolicy>
@@ -38,8 +38,7 @@ function notFound (): Error {
 }
 
 function readAlone (w: Waiting): void {
-  const read = w.bins === undefined ? w.client.get(w.key, w.policy) : w.client.select(w.key, w.bins, w.policy)
-  read.then(w.resolve, w.reject)
+  plainRead(w.client, w.key, w.bins, w.policy).then(w.resolve, w.reject)
 }
 
 export class ReadCoalescer {

@@ -1347,7 +1347,8 @@ export function readPolicies (fields: ReadPolicyOptions): ReadPolicies {
 
 const LIBRARY_DEFAULTS = readPolicies({})
 
-async function plainRead (client: Client, key: Key, bins: string[] | undefined, policy: ReadPolicy): Promise<AerospikeRecord> {
+/** client.get, or client.select when bins are named. */
+export async function plainRead (client: Client, key: Key, bins: string[] | undefined, policy: ReadPolicy): Promise<AerospikeRecord> {
   return bins === undefined ? await client.get(key, policy) : await client.select(key, bins, policy)
 }
 
