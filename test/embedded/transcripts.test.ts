@@ -1,16 +1,16 @@
 // Replays the real-server transcripts (Aerospike CE 7.2 talking to the Node
-// client, see ../shared/aerospike-transcripts/README.md) against a fresh
+// client, see test/fixtures/transcripts/README.md) against a fresh
 // embedded server over a raw socket, and requires every reply to be byte for
 // byte what the real server sent, apart from the clock-dependent void time.
 
 import t from 'tap'
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { connect, Socket } from 'node:net'
 import path from 'node:path'
 import { inflateSync } from 'node:zlib'
 import { EmbeddedServer } from '../../src/embedded/server'
 
-const TRANSCRIPTS = path.resolve(__dirname, '../../../shared/aerospike-transcripts')
+const TRANSCRIPTS = path.resolve(__dirname, '../fixtures/transcripts')
 const MESSAGES = path.join(TRANSCRIPTS, 'messages.jsonl')
 
 const PROTO_HEADER = 8
@@ -47,9 +47,6 @@ interface Scenario {
 }
 
 function loadScenarios (): Scenario[] {
-  if (!existsSync(MESSAGES)) {
-    throw new Error(`transcripts not found at ${MESSAGES}: the test needs ../shared/aerospike-transcripts next to the repo`)
-  }
   return readFileSync(MESSAGES, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Scenario)
 }
 
