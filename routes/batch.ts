@@ -38,6 +38,15 @@ export default async function batchRoutes (app: FastifyInstance, { policies, max
         413: problem(`More items than MAX_BATCH_ITEMS (default 5,000), or a body over BODY_LIMIT`)
       }
     },
+    // Every item's namespace and set are checked before any item runs.
+    config: {
+      permission: (request: FastifyRequest) => (request.body as BatchItem[]).map((item, i) => ({
+        permission: item.type === 'READ' ? 'read' : 'write',
+        namespace: item.key.namespace,
+        set: item.key.setName,
+        where: `batchRecords[${i}]`
+      }))
+    },
     preValidation: async (request) => {
       const body = request.body as unknown
       const items = typeof body === 'object' && body !== null && !Array.isArray(body) && 'batchRecords' in body

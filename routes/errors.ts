@@ -6,6 +6,7 @@ import { ERROR_CATALOGUE } from '../src/errors'
 
 export default async function errorRoutes (app: FastifyInstance): Promise<void> {
   app.get('/v1/errors', {
+    config: { permission: 'public' },
     schema: {
       operationId: 'listErrors',
       tags: ['errors'],

@@ -128,6 +128,13 @@ export default async function operateRoutes (app: FastifyInstance, { policies, m
           consumes: ['application/json', 'application/msgpack'],
           response: RESPONSES
         },
+        // Operations that only read need only the read permission.
+        config: {
+          permission: (request: FastifyRequest) => {
+            const { namespace, set } = request.params as Params
+            return [{ permission: request.operations?.writes === false ? 'read' : 'write', namespace, set }]
+          }
+        },
         preValidation: readOperations as (request: FastifyRequest) => Promise<void>,
         handler: operate as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
       })

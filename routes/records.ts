@@ -136,6 +136,7 @@ export default async function recordRoutes (app: FastifyInstance, { policies, ma
           querystring: { $ref: 'RecordQuery#' },
           response: { ...r.ok, ...ERRORS }
         },
+        config: { permission: r.method === 'HEAD' || r.method === 'GET' ? 'read' : 'write' },
         handler: r.handler as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
       })
     }

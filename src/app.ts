@@ -12,6 +12,7 @@ import operateRoutes from '../routes/operate'
 import recordRoutes from '../routes/records'
 import { addSchemas } from '../schemas/index'
 import aerospikePlugin from './plugins/aerospike'
+import authPlugin from './plugins/auth'
 import contentPlugin from './plugins/content'
 import requestLog from './plugins/request-log'
 import errorsPlugin from './plugins/errors'
@@ -56,6 +57,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(swaggerUi, { routePrefix: '/docs' })
   await fastify.register(errorsPlugin)
   await fastify.register(requestLog)
+  await fastify.register(authPlugin, { keysFile: opts.config.apiKeysFile, host: opts.config.host })
   await fastify.register(contentPlugin, { maxDepth: opts.config.maxNestingDepth })
   await fastify.register(aerospikePlugin, { config: opts.config })
   await fastify.register(healthRoutes)

@@ -43,6 +43,20 @@ export interface GatewayConfig {
   limits: { totalTimeout: number, socketTimeout: number, maxRetries: number, sleepBetweenRetries: number }
   /** Retries of an operate the server refused with 14 (key busy), and the first backoff (ms). */
   keyBusy: { retries: number, backoffMs: number }
+  /** The API key file (JSON or YAML); absent turns API keys off. */
+  apiKeysFile: string | undefined
+  /** Requests per window per API key (or client address without keys); 0 turns the limit off. */
+  rateLimit: { max: number, windowMs: number }
+  /** Load shedding thresholds; 0 turns one off. */
+  shed: { maxEventLoopDelayMs: number, maxHeapUsedBytes: number, maxRssBytes: number }
+  /** Origins allowed by CORS; empty: no CORS headers at all. */
+  corsOrigins: string[]
+  /** Certificate and key files (PEM) of HTTPS; absent: plain HTTP. */
+  tls: { certFile: string, keyFile: string } | undefined
+  /** TLS to the cluster: the servers' TLS name, and CA, certificate and key files. */
+  aerospikeTls: { name: string | undefined, caFile: string | undefined, certFile: string | undefined, keyFile: string | undefined } | undefined
+  /** Whether GET /metrics is served. */
+  metrics: boolean
 }
 
 export class ConfigError extends Error {
@@ -83,6 +97,36 @@ function policyDefaults (env: Env, prefix: string, retries: number): PolicyDefau
     socketTimeout: integer(env, `${prefix}_SOCKET_TIMEOUT`, 0, 0, 3_600_000),
     maxRetries: integer(env, `${prefix}_MAX_RETRIES`, retries, 0, 100)
   }
+}
+
+function origins (env: Env): string[] {
+  const raw = optional(env, 'CORS_ORIGINS')
+  if (raw === undefined) return []
+  const list = raw.split(',').map((o) => o.trim()).filter(Boolean)
+  for (const o of list) {
+    if (o !== '*' && !/^https?:\/\/[^\s/]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS must be * or origins such as https://app.example.com, comma-separated, got "${o}"`)
+  }
+  return list
+}
+
+function httpsFiles (env: Env): GatewayConfig['tls'] {
+  const certFile = optional(env, 'TLS_CERT')
+  const keyFile = optional(env, 'TLS_KEY')
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('TLS_CERT and TLS_KEY must be set together')
+  return certFile === undefined || keyFile === undefined ? undefined : { certFile, keyFile }
+}
+
+function clusterTls (env: Env): GatewayConfig['aerospikeTls'] {
+  const tls = {
+    name: optional(env, 'AEROSPIKE_TLS_NAME'),
+    caFile: optional(env, 'AEROSPIKE_TLS_CA_FILE'),
+    certFile: optional(env, 'AEROSPIKE_TLS_CERT_FILE'),
+    keyFile: optional(env, 'AEROSPIKE_TLS_KEY_FILE')
+  }
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+    throw new ConfigError('AEROSPIKE_TLS_CERT_FILE and AEROSPIKE_TLS_KEY_FILE must be set together')
+  }
+  return Object.values(tls).some((v) => v !== undefined) ? tls : undefined
 }
 
 export function loadConfig (env: Env): GatewayConfig {
@@ -133,6 +177,20 @@ export function loadConfig (env: Env): GatewayConfig {
     keyBusy: {
       retries: integer(env, 'KEY_BUSY_RETRIES', 2, 0, 10),
       backoffMs: integer(env, 'KEY_BUSY_BACKOFF', 5, 0, 1000)
-    }
+    },
+    apiKeysFile: optional(env, 'API_KEYS_FILE'),
+    rateLimit: {
+      max: integer(env, 'RATE_LIMIT_MAX', 0, 0, 100_000_000),
+      windowMs: integer(env, 'RATE_LIMIT_WINDOW', 60_000, 1, 86_400_000)
+    },
+    shed: {
+      maxEventLoopDelayMs: integer(env, 'SHED_EVENT_LOOP_DELAY', 1000, 0, 60_000),
+      maxHeapUsedBytes: integer(env, 'SHED_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      maxRssBytes: integer(env, 'SHED_RSS_BYTES', 0, 0, Number.MAX_SAFE_INTEGER)
+    },
+    corsOrigins: origins(env),
+    tls: httpsFiles(env),
+    aerospikeTls: clusterTls(env),
+    metrics: boolean(env, 'METRICS', true)
   }
 }

@@ -51,6 +51,14 @@ export interface ErrorEntry {
 export const ROUTE_NOT_FOUND = 9404
 /** An unexpected failure of the gateway; the log has it under the request id. */
 export const INTERNAL_ERROR = 9500
+/** No API key, or one the key file does not hold. */
+export const UNAUTHENTICATED = 9401
+/** An API key without the scope the request needs. */
+export const FORBIDDEN = 9403
+/** More requests than the rate limit of the key or address allows. */
+export const RATE_LIMITED = 9429
+/** The gateway sheds load: its event loop or memory is past a threshold. */
+export const OVERLOADED = 9503
 
 const TRANSIENT = new Set([429, 503, 504])
 const RETRY_AFTER_SECONDS = '1'
@@ -175,7 +183,11 @@ const ROWS: Row[] = [
   // The gateway's own. Bad input from the gateway's checks uses Aerospike's
   // 4 (request invalid), -2 (parameter) or 21 (bin name) instead.
   [ROUTE_NOT_FOUND, 'AEROGATE_ROUTE_NOT_FOUND', 'AerospikeError', 404, 'Route not found'],
-  [INTERNAL_ERROR, 'AEROGATE_INTERNAL_ERROR', 'ClientError', 500, 'Gateway internal error']
+  [INTERNAL_ERROR, 'AEROGATE_INTERNAL_ERROR', 'ClientError', 500, 'Gateway internal error'],
+  [UNAUTHENTICATED, 'AEROGATE_UNAUTHENTICATED', 'AdminError', 401, 'API key missing or unknown'],
+  [FORBIDDEN, 'AEROGATE_FORBIDDEN', 'AdminError', 403, 'API key out of scope'],
+  [RATE_LIMITED, 'AEROGATE_RATE_LIMITED', 'ClientError', 429, 'Rate limit exceeded'],
+  [OVERLOADED, 'AEROGATE_OVERLOADED', 'ClientError', 503, 'Gateway overloaded']
 ]
 
 const ENTRIES = new Map<number, ErrorEntry>(ROWS.map(([code, constant, error, status, title, extra]) =>
