@@ -1,5 +1,6 @@
 // The gateway as a Fastify plugin: tests build exactly this, server.ts starts it.
 
+import { readFileSync } from 'node:fs'
 import swagger from '@fastify/swagger'
 import Aerospike from 'aerospike'
 import swaggerUi from '@fastify/swagger-ui'
@@ -13,6 +14,9 @@ import recordRoutes from '../routes/records'
 import { addSchemas } from '../schemas/index'
 import aerospikePlugin from './plugins/aerospike'
 import authPlugin from './plugins/auth'
+import corsPlugin from './plugins/cors'
+import rateLimitPlugin from './plugins/rate-limit'
+import sheddingPlugin from './plugins/shedding'
 import contentPlugin from './plugins/content'
 import requestLog from './plugins/request-log'
 import errorsPlugin from './plugins/errors'
@@ -28,6 +32,8 @@ export interface AppOptions {
 /** Server options: server.ts, the tests and the OpenAPI generator use these. */
 export function options (config: GatewayConfig, logger: FastifyServerOptions['logger'] = false): FastifyServerOptions {
   return {
+    // HTTPS when TLS_CERT and TLS_KEY are set.
+    ...(config.tls === undefined ? {} : { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }),
     requestIdHeader: 'x-request-id',
     bodyLimit: config.bodyLimit,
     // request-log writes one line per request instead of Fastify's two.
@@ -57,7 +63,12 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(swaggerUi, { routePrefix: '/docs' })
   await fastify.register(errorsPlugin)
   await fastify.register(requestLog)
+  // In this order: shed before any work, CORS headers on every answer,
+  // then who is asking, then how often they may.
+  await fastify.register(sheddingPlugin, { shed: opts.config.shed })
+  await fastify.register(corsPlugin, { origins: opts.config.corsOrigins })
   await fastify.register(authPlugin, { keysFile: opts.config.apiKeysFile, host: opts.config.host })
+  await fastify.register(rateLimitPlugin, { limit: opts.config.rateLimit, keys: opts.config.apiKeysFile !== undefined })
   await fastify.register(contentPlugin, { maxDepth: opts.config.maxNestingDepth })
   await fastify.register(aerospikePlugin, { config: opts.config })
   await fastify.register(healthRoutes)

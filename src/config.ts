@@ -184,7 +184,7 @@ export function loadConfig (env: Env): GatewayConfig {
       windowMs: integer(env, 'RATE_LIMIT_WINDOW', 60_000, 1, 86_400_000)
     },
     shed: {
-      maxEventLoopDelayMs: integer(env, 'SHED_EVENT_LOOP_DELAY', 1000, 0, 60_000),
+      maxEventLoopDelayMs: integer(env, 'SHED_EVENT_LOOP_DELAY', 0, 0, 60_000),
       maxHeapUsedBytes: integer(env, 'SHED_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
       maxRssBytes: integer(env, 'SHED_RSS_BYTES', 0, 0, Number.MAX_SAFE_INTEGER)
     },

@@ -47,11 +47,24 @@ function setUpCommandQueue (config: GatewayConfig): void {
   commandQueueReady = true
 }
 
-function clientConfig (config: AerospikePluginOptions['config']): Parameters<typeof Aerospike.connect>[0] {
+// With TLS to the cluster every seed host carries the servers' TLS name.
+function seeds (config: AerospikePluginOptions['config']): string | Array<{ addr: string, port: number, tlsname?: string }> {
+  const tls = config.aerospikeTls
+  if (tls === undefined) return config.aerospikeHosts
+  return config.aerospikeHosts.split(',').map((h) => {
+    const [addr, port] = h.trim().split(':')
+    return { addr, port: Number(port ?? 4333), tlsname: tls.name }
+  })
+}
+
+/** The client's configuration from the gateway's settings. */
+export function clientConfig (config: AerospikePluginOptions['config']): Parameters<typeof Aerospike.connect>[0] {
   const policy = (p: GatewayConfig['read']): { totalTimeout: number, socketTimeout: number, maxRetries: number } =>
     ({ totalTimeout: p.totalTimeout, socketTimeout: p.socketTimeout, maxRetries: p.maxRetries })
+  const tls = config.aerospikeTls
   return {
-    hosts: config.aerospikeHosts,
+    hosts: seeds(config),
+    ...(tls === undefined ? {} : { tls: { enable: true, cafile: tls.caFile, certfile: tls.certFile, keyfile: tls.keyFile } }),
     user: config.user,
     password: config.password,
     clusterName: config.clusterName,

@@ -30,6 +30,8 @@ function sendProblem (err: unknown, request: FastifyRequest, reply: FastifyReply
   // 5xx needs the stack to be looked into.
   if (status >= 500) request.log.error({ err }, body.title)
   request.resultCode = body.code
+  // A rate limit knows when its window ends: its Retry-After stands.
+  if (reply.hasHeader('retry-after')) delete headers['retry-after']
   return reply.code(status).headers(headers).send(body)
 }
 
