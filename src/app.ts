@@ -13,10 +13,12 @@ import operateRoutes from '../routes/operate'
 import recordRoutes from '../routes/records'
 import { addSchemas } from '../schemas/index'
 import aerospikePlugin from './plugins/aerospike'
-import authPlugin from './plugins/auth'
+import authPlugin, { declareSecurity, SECURITY_SCHEMES } from './plugins/auth'
 import corsPlugin from './plugins/cors'
+import metricsPlugin from './plugins/metrics'
 import rateLimitPlugin from './plugins/rate-limit'
 import sheddingPlugin from './plugins/shedding'
+import tracePlugin from './plugins/trace'
 import contentPlugin from './plugins/content'
 import requestLog from './plugins/request-log'
 import errorsPlugin from './plugins/errors'
@@ -52,16 +54,19 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
         title: 'aerogate',
         description: 'HTTP/JSON gateway for Aerospike',
         version: '0.1.0'
-      }
+      },
+      components: { securitySchemes: SECURITY_SCHEMES }
     }
   })
   addSchemas(fastify)
+  fastify.addHook('onRoute', declareSecurity)
   // Record and batch answers are serialized by src/values.ts (lossless
   // numbers, bytes), the rest are small: compiling a serializer for every
   // status of every route only costs start-up time and memory.
   fastify.setSerializerCompiler(() => (data) => JSON.stringify(data))
   await fastify.register(swaggerUi, { routePrefix: '/docs' })
   await fastify.register(errorsPlugin)
+  await fastify.register(tracePlugin)
   await fastify.register(requestLog)
   // In this order: shed before any work, CORS headers on every answer,
   // then who is asking, then how often they may.
@@ -71,6 +76,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(rateLimitPlugin, { limit: opts.config.rateLimit, keys: opts.config.apiKeysFile !== undefined })
   await fastify.register(contentPlugin, { maxDepth: opts.config.maxNestingDepth })
   await fastify.register(aerospikePlugin, { config: opts.config })
+  await fastify.register(metricsPlugin, { enabled: opts.config.metrics })
   await fastify.register(healthRoutes)
   await fastify.register(clusterRoutes)
   const { config } = opts
@@ -78,6 +84,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   const coalescer = config.coalesceGets
     ? new ReadCoalescer(config.coalesceMaxBatch, new Aerospike.BatchPolicy({ ...config.read, deserialize: false }))
     : undefined
+  if (coalescer !== undefined) coalescer.onGroup = fastify.observeCoalescedBatch
   await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer })
   await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems })
   await fastify.register(operateRoutes, { policies, maxDepth: config.maxNestingDepth, keyBusy: config.keyBusy })

@@ -44,6 +44,8 @@ function readAlone (w: Waiting): void {
 export class ReadCoalescer {
   private waiting: Waiting[] = []
   private scheduled = false
+  /** Told the size of every group of reads sent, for the metrics (1: a read that went alone). */
+  onGroup: ((size: number) => void) | undefined
 
   /**
    * @param maxBatch most reads in one batchRead
@@ -65,6 +67,7 @@ export class ReadCoalescer {
     this.waiting = []
     for (let i = 0; i < all.length; i += this.maxBatch) {
       const group = all.slice(i, i + this.maxBatch)
+      this.onGroup?.(group.length)
       // A reconnect may replace the client while reads wait; each goes to its own.
       const client = group[0].client
       if (group.length === 1 || group.some((w) => w.client !== client)) group.forEach(readAlone)

@@ -12,10 +12,11 @@
 
 import { watch, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyRequest, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { allows, hashSecret, readKeyFile, type ApiKey, type Permission } from '../auth/keys'
 import { FORBIDDEN, GatewayError, UNAUTHENTICATED } from '../errors'
+import { problem } from '../responses'
 
 /** One thing a request touches: a permission on a namespace and set; `where` names the part of the request. */
 export interface Need {
@@ -49,6 +50,35 @@ const API_ROUTE = /^\/v\d+\//
 const BEARER = /^bearer\s+(\S+)\s*$/i
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
 const CHALLENGE = 'Bearer realm="aerogate"'
+
+/** The OpenAPI security schemes of API keys. */
+export const SECURITY_SCHEMES = {
+  apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'A gateway API key (API_KEYS_FILE)' },
+  bearer: { type: 'http', scheme: 'bearer', description: 'A gateway API key as "Authorization: Bearer <key>"' }
+} as const
+
+function isOpen (permission: RoutePermission | undefined, url: string): boolean {
+  return permission === 'public' || (permission === undefined && !API_ROUTE.test(url))
+}
+
+/**
+ * An onRoute hook: the route's OpenAPI operation states its security, and a
+ * protected one documents 401 and 403.
+ */
+export function declareSecurity (route: RouteOptions): void {
+  const schema = route.schema as { security?: unknown, response?: Record<string, unknown> } | undefined
+  if (schema === undefined || schema.security !== undefined) return
+  if (isOpen(route.config?.permission, route.url)) {
+    schema.security = []
+    return
+  }
+  schema.security = [{ apiKey: [] }, { bearer: [] }]
+  schema.response = {
+    401: problem('No API key, or an unknown one (when API keys are on)'),
+    403: problem('The API key has no permission for this namespace, set or route'),
+    ...schema.response
+  }
+}
 
 function presented (request: FastifyRequest): string | undefined {
   const header = request.headers.authorization
@@ -106,7 +136,7 @@ export default fp<AuthOptions>(async (app, opts) => {
 
   app.addHook('onRequest', async (request, reply) => {
     const declared = request.routeOptions.config.permission
-    if (declared === 'public' || (declared === undefined && !API_ROUTE.test(request.routeOptions.url ?? ''))) return
+    if (declared === 'public' || isOpen(declared, request.routeOptions.url ?? '')) return
     const secret = presented(request)
     const key = secret === undefined ? undefined : keys.get(hashSecret(secret))
     if (key === undefined) {
