@@ -19,7 +19,7 @@ async function main (): Promise<void> {
   }
   const server = Fastify(options(config, {
     level: config.logLevel,
-    redact: ['req.headers.authorization'],
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {})
   }))
   let embedded: EmbeddedServerHandle | undefined
