@@ -224,3 +224,18 @@ t.test('a bad key file stops the start with a message naming what is wrong', asy
   await t.rejects(build(`keys:\n  - id: x\n    hash: ${hashSecret('s')}\n    scopes: [{ permissions: [delete] }]\n`), /"delete" is not one of read, write, admin, metrics/)
   await t.rejects(build('nothing: here\n'), /holds \{"keys": \[\.\.\.\]\}/)
 })
+
+t.test('without a key file the gateway warns when it listens beyond loopback', async (t) => {
+  const warnings = async (host: string): Promise<string[]> => {
+    const lines: string[] = []
+    const stream = { write: (line: string) => { lines.push(line) } }
+    const config = { ...loadConfig({ HOST: host }), aerospikeHosts: '127.0.0.1:1' }
+    const server = Fastify(options(config, { level: 'warn', stream }))
+    await server.register(fp(app), { config })
+    await server.ready()
+    await server.close()
+    return lines.map((l) => (JSON.parse(l) as { msg: string }).msg).filter((m) => m.includes('API_KEYS_FILE'))
+  }
+  t.equal((await warnings('0.0.0.0')).length, 1, 'open to the network')
+  t.same(await warnings('127.0.0.1'), [], 'loopback only')
+})
