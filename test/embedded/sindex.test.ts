@@ -115,6 +115,33 @@ t.test('secondary indexes through the real client', async (t) => {
     t.same(await keys(client, set, filter.geoContainsPoint('rg', 0, 0)), [])
   })
 
+  t.test('geo shapes: holes, either winding, multipolygons, circles as regions', async (t) => {
+    // A 10 x 10 grid of points 0.1° apart from (30, 10).
+    for (let x = 0; x < 10; x++) {
+      for (let y = 0; y < 10; y++) {
+        await client.put(new Key('test', 'geo', `p${x}_${y}`), { p: new GeoJSON({ type: 'Point', coordinates: [30 + x / 10, 10 + y / 10] }) }, {}, SEND_KEY)
+      }
+    }
+    await client.put(new Key('test', 'geo', 'circle'), { p: new GeoJSON({ type: 'AeroCircle', coordinates: [[30, 10], 20000] }) }, {}, SEND_KEY)
+    await (await client.createGeo2DSphereIndex({ ns: 'test', set: 'geo', bin: 'p', index: 'geo_p' })).wait(10)
+    const within = async (region: object): Promise<string[]> =>
+      await keys(client, 'geo', filter.geoWithinGeoJSONRegion('p', region as Parameters<typeof filter.geoWithinGeoJSONRegion>[1]))
+    const ring = (x0: number, y0: number, x1: number, y1: number): number[][] =>
+      [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+    // Points (30.1..30.3, 10.1..10.3): a 3 x 3 block.
+    const block = ring(30.05, 10.05, 30.35, 10.35)
+    t.equal((await within({ type: 'Polygon', coordinates: [block] })).length, 9)
+    t.equal((await within({ type: 'Polygon', coordinates: [[...block].reverse()] })).length, 9, 'a clockwise ring means the same small region')
+    const hole = ring(30.15, 10.15, 30.25, 10.25)
+    t.notOk((await within({ type: 'Polygon', coordinates: [block, hole] })).includes('p2_2'), 'a hole excludes its point')
+    t.equal((await within({ type: 'Polygon', coordinates: [block, hole] })).length, 8)
+    const far = ring(30.75, 10.75, 30.85, 10.85)
+    t.same(await within({ type: 'MultiPolygon', coordinates: [[far], [ring(30.65, 10.65, 30.75, 10.75)]] }), ['p7_7', 'p8_8'].sort())
+    t.same(await within({ type: 'Polygon', coordinates: [ring(40, 40, 41, 41)] }), [])
+    t.same(await keys(client, 'geo', filter.geoContainsPoint('p', 30.1, 10.1)), ['circle'], 'a circle region holds a point 15 km away')
+    t.same(await keys(client, 'geo', filter.geoContainsPoint('p', 30.3, 10)), [], 'but not one 33 km away')
+  })
+
   t.test('select, nobins and maxRecords on an index query', async (t) => {
     const q = client.query('test', set)
     q.where(filter.range('i', 0, 9))
