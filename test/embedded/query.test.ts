@@ -1,4 +1,6 @@
 import t from 'tap'
+import { connect } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
 import Aerospike, { Client } from 'aerospike'
 import { withEmbedded, codeOf } from '../helpers/embedded'
 
@@ -118,6 +120,55 @@ t.test('scans through the real client', async (t) => {
   t.test('an unknown namespace fails with 20', async (t) => {
     t.equal(await codeOf(client.scan('nope', 'scan').results()), status.ERR_NAMESPACE_NOT_FOUND)
   })
+})
+
+// A scan request as the client sends it: READ, partition-done accepted, the
+// namespace, set, transaction id and every partition.
+function scanRequest (set: string, trid: bigint): Buffer {
+  const field = (type: number, data: Buffer): Buffer => {
+    const h = Buffer.alloc(5)
+    h.writeUInt32BE(data.length + 1)
+    h[4] = type
+    return Buffer.concat([h, data])
+  }
+  const tridBytes = Buffer.alloc(8)
+  tridBytes.writeBigUInt64BE(trid)
+  const pids = Buffer.alloc(2 * 4096)
+  for (let p = 0; p < 4096; p++) pids.writeUInt16LE(p, 2 * p)
+  const fields = [field(0, Buffer.from('test')), field(1, Buffer.from(set)), field(7, tridBytes), field(11, pids)]
+  const header = Buffer.alloc(22)
+  header[0] = 22
+  header[1] = 0x01
+  header[3] = 0x04
+  header.writeUInt32BE(0xFFFFFFFF, 10)
+  header.writeUInt16BE(fields.length, 18)
+  const body = Buffer.concat([header, ...fields])
+  const proto = Buffer.alloc(8)
+  proto[0] = 2
+  proto[1] = 3
+  proto.writeUIntBE(body.length, 2, 6)
+  return Buffer.concat([proto, body])
+}
+
+t.test('a scan waits for a slow reader and stops when it leaves', async (t) => {
+  const { client, server } = await withEmbedded(t)
+  const big = 'x'.repeat(4000)
+  for (let i = 0; i < 3000; i += 50) {
+    await Promise.all(Array.from({ length: 50 }, async (_, k) => await client.put(new Key('test', 'slow', `k${i + k}`), { big })))
+  }
+  const socket = connect(server.port, server.host)
+  await new Promise((resolve) => socket.once('connect', resolve))
+  socket.pause()
+  socket.write(scanRequest('slow', 4242n))
+  await sleep(300)
+  const show = async (): Promise<string> => await client.infoAny('query-show:trid=4242') as string
+  t.match(await show(), /status=active\(ok\)/, 'the scan holds back while nothing is read')
+  t.match(await show(), /recs-succeeded=(\d{1,4}):/, 'having produced only part of the 12 MB')
+  socket.destroy()
+  await sleep(100)
+  t.match(await show(), /status=done\(ok\)/, 'the scan ends with its reader')
+  const succeeded = Number(/recs-succeeded=(\d+)/.exec(await show())?.[1])
+  t.ok(succeeded < 3000, `stopped after ${succeeded} of 3000 records`)
 })
 
 function partitionOf (digest: Buffer): number {
