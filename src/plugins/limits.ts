@@ -30,6 +30,11 @@ export function requestId (req: { headers: Record<string, string | string[] | un
 // reset the connection under the answer (ECONNRESET instead of the status).
 const LINGER_MS = 2000
 
+// Sockets whose request was answered before its body was all read: Node
+// reads the rest and drops it. When that rest is not received in time, the
+// client has its answer already, and gets no second one.
+const answeredEarly = new WeakSet<Socket>()
+
 const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }
 
 function earlyError (err: NodeJS.ErrnoException): GatewayError {
@@ -59,8 +64,13 @@ function onClientError (err: NodeJS.ErrnoException, socket: Socket): void {
     socket.destroy()
     return
   }
+  if (answeredEarly.has(socket)) {
+    socket.destroy()
+    return
+  }
   const gatewayError = earlyError(err)
-  const pending = (socket as unknown as { _httpMessage?: PendingResponse })._httpMessage
+  // The response of the request being received, if any (null between requests).
+  const pending = (socket as unknown as { _httpMessage?: PendingResponse | null })._httpMessage ?? undefined
   const { status, headers, body } = toProblem(gatewayError, { instance: pending?.req?.url?.split('?', 1)[0] ?? '', requestId: randomUUID() })
   const text = JSON.stringify(body)
   const head = { ...headers, 'content-length': Buffer.byteLength(text), connection: 'close' }
@@ -138,5 +148,12 @@ export default fp<{ limits: HttpLimits }>(async (app, { limits }) => {
     }
     largeBodies++
     reply.raw.once('close', () => { largeBodies-- })
+  })
+
+  app.addHook('onResponse', async (request) => {
+    const { raw } = request
+    if (raw.complete) return
+    answeredEarly.add(raw.socket)
+    raw.once('end', () => answeredEarly.delete(raw.socket))
   })
 }, { name: 'limits', fastify: '5.x', dependencies: ['errors'] })

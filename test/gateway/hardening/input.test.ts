@@ -7,9 +7,11 @@ import t from 'tap'
 import { withGateway } from '../../helpers/gateway'
 
 const JSON_HEADERS = { 'content-type': 'application/json' }
+// Generous client timeouts: these tests are about answers, not speed, and CI machines are loaded.
+const PATIENT = { AEROSPIKE_READ_TOTAL_TIMEOUT: '20000', AEROSPIKE_WRITE_TOTAL_TIMEOUT: '20000' }
 
 t.test('a NUL byte or a lone surrogate never aliases another record', async (t) => {
-  const { app } = await withGateway(t)
+  const { app } = await withGateway(t, {}, PATIENT)
   const send = async (method: string, url: string, payload?: unknown) =>
     await app.inject({ method: method as 'GET', url, payload: payload as string, headers: payload === undefined ? {} : JSON_HEADERS })
   t.equal((await send('PUT', '/v1/kvs/test/s/victim', { a: 1 })).statusCode, 204)
@@ -55,7 +57,7 @@ t.test('a NUL byte or a lone surrogate never aliases another record', async (t) 
 })
 
 t.test('empty values: valid or 400, the same rule on every route, never a 500', async (t) => {
-  const { app } = await withGateway(t)
+  const { app } = await withGateway(t, {}, PATIENT)
   const send = async (method: string, url: string, payload?: unknown) =>
     await app.inject({ method: method as 'GET', url, payload: payload as string, headers: payload === undefined ? {} : JSON_HEADERS })
   t.match((await send('GET', '/v1/kvs/test/s/=?keytype=BYTES')).json(), { status: 400, detail: 'key must not be empty' })
@@ -73,7 +75,7 @@ t.test('empty values: valid or 400, the same rule on every route, never a 500', 
 })
 
 t.test('numbers are range-checked, the same bounds on every route and in the batch schema', async (t) => {
-  const { app } = await withGateway(t)
+  const { app } = await withGateway(t, {}, PATIENT)
   const send = async (method: string, url: string, payload?: unknown, headers: Record<string, string> = {}) =>
     await app.inject({ method: method as 'GET', url, payload: payload as string, headers: payload === undefined ? headers : { ...JSON_HEADERS, ...headers } })
   for (const [param, value] of [['expiration', '4294967297'], ['expiration', '4294967296'], ['expiration', '-3'], ['generation', '65536'],
@@ -98,7 +100,7 @@ t.test('numbers are range-checked, the same bounds on every route and in the bat
 })
 
 t.test('keys of every size up to MAX_KEY_BYTES work on every route; past it a problem body', async (t) => {
-  const { app } = await withGateway(t, {}, { MAX_KEY_BYTES: '2000' })
+  const { app } = await withGateway(t, {}, { ...PATIENT, MAX_KEY_BYTES: '2000' })
   const send = async (method: string, url: string, payload?: unknown) =>
     await app.inject({ method: method as 'GET', url, payload: payload as string, headers: payload === undefined ? {} : JSON_HEADERS })
   const key = 'é'.repeat(1000) // 2000 bytes, 6000 characters percent-encoded
