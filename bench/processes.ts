@@ -97,29 +97,43 @@ export class Child {
     }
   }
 
-  /** Polls `url` until it answers 200. */
-  async waitForHttp (url: string): Promise<void> {
+  /** Polls `url` until it answers one of `statuses`. */
+  async waitForHttp (url: string, statuses = [200]): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS
     while (Date.now() < deadline) {
       if (this.exitCode !== undefined) throw this.failure('exited before it was ready')
       try {
-        if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).status === 200) return
+        if (statuses.includes((await fetch(url, { signal: AbortSignal.timeout(1000) })).status)) return
       } catch {}
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    throw this.failure(`${url} did not answer 200 in ${READY_TIMEOUT_MS} ms`)
+    throw this.failure(`${url} did not answer ${statuses.join(' or ')} in ${READY_TIMEOUT_MS} ms`)
   }
 
-  /** From /proc, so Linux only; undefined elsewhere or once the process is gone. */
+  /**
+   * Of the process and the processes it started (the workers of a gateway
+   * with WORKERS > 1), summed. From /proc, so Linux only; undefined elsewhere
+   * or once the process is gone.
+   */
   memory (): Memory | undefined {
-    let status: string
+    const pids = [this.process.pid]
     try {
-      status = readFileSync(`/proc/${String(this.process.pid)}/status`, 'utf8')
-    } catch {
-      return undefined
+      pids.push(...readFileSync(`/proc/${String(this.process.pid)}/task/${String(this.process.pid)}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number))
+    } catch {}
+    const total: Memory = { rssMb: 0, peakMb: 0 }
+    for (const pid of pids) {
+      let status: string
+      try {
+        status = readFileSync(`/proc/${String(pid)}/status`, 'utf8')
+      } catch {
+        if (pid === this.process.pid) return undefined
+        continue
+      }
+      const mb = (field: string): number => Number(status.match(new RegExp(`^${field}:\\s*(\\d+) kB`, 'm'))?.[1] ?? NaN) / 1024
+      total.rssMb += mb('VmRSS')
+      total.peakMb += mb('VmHWM')
     }
-    const mb = (field: string): number => Number(status.match(new RegExp(`^${field}:\\s*(\\d+) kB`, 'm'))?.[1] ?? NaN) / 1024
-    return { rssMb: mb('VmRSS'), peakMb: mb('VmHWM') }
+    return total
   }
 
   /** SIGTERM, then SIGKILL if it has not exited in time. */
