@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs'
 const READY_TIMEOUT_MS = 20_000
 const CLOSE_TIMEOUT_MS = 5_000
 const TAIL_LINES = 20
+// USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux Node runs on.
+const CLOCK_TICKS = 100
 
 const running = new Set<Child>()
 // Whatever way the bench ends, no child outlives it: a signal's default action
@@ -110,18 +112,42 @@ export class Child {
     throw this.failure(`${url} did not answer ${statuses.join(' or ')} in ${READY_TIMEOUT_MS} ms`)
   }
 
+  /** The process and the processes it started (the workers of a gateway with WORKERS > 1). */
+  private tree (): number[] {
+    const pids = [this.process.pid as number]
+    try {
+      pids.push(...readFileSync(`/proc/${String(this.process.pid)}/task/${String(this.process.pid)}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number))
+    } catch {}
+    return pids
+  }
+
+  /**
+   * CPU time (user and system) the process tree has used, in seconds: what a
+   * request costs the server, however busy the machine is. From /proc; the
+   * CPU time of workers that have exited is in their parent's.
+   */
+  cpuSeconds (): number | undefined {
+    let total = 0
+    for (const pid of this.tree()) {
+      try {
+        // After the command name, which may hold spaces: utime and stime are fields 14 and 15.
+        const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1].split(' ')
+        total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+      } catch {
+        if (pid === this.process.pid) return undefined
+      }
+    }
+    return total
+  }
+
   /**
    * Of the process and the processes it started (the workers of a gateway
    * with WORKERS > 1), summed. From /proc, so Linux only; undefined elsewhere
    * or once the process is gone.
    */
   memory (): Memory | undefined {
-    const pids = [this.process.pid]
-    try {
-      pids.push(...readFileSync(`/proc/${String(this.process.pid)}/task/${String(this.process.pid)}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number))
-    } catch {}
     const total: Memory = { rssMb: 0, peakMb: 0 }
-    for (const pid of pids) {
+    for (const pid of this.tree()) {
       let status: string
       try {
         status = readFileSync(`/proc/${String(pid)}/status`, 'utf8')

@@ -18,6 +18,8 @@ export interface Run {
   label: string
   unit: string
   measurement?: Measurement
+  /** CPU time the server spent per request (per record for a batch), µs. */
+  cpuUsPerItem?: number
   /** The gateway's resident memory right after the run. */
   rssMb?: number
   /** Why there is no measurement, when there is none. */
@@ -94,6 +96,7 @@ export function summarize (figures: Figures): Record<string, unknown> {
     peak_rss_mb: round(figures.peakRssMb, 1),
     peak_rss_mb_uncoalesced: round(figures.peakRssMbUncoalesced, 1),
     rss_after_runs_mb: rssAfterGets.map((mb) => round(mb, 1)),
+    cpu_us_per_item: Object.fromEntries(figures.runs.filter((r) => r.cpuUsPerItem !== undefined).map((r) => [r.name, round(r.cpuUsPerItem, 1)])),
     rss_after_mb: Object.fromEntries(figures.runs.filter((r) => r.rssMb !== undefined).map((r) => [r.name, round(r.rssMb, 1)])),
     rss_growing: growing ?? null,
     peak_rss_within_budget: withinBudget ?? null,
@@ -110,14 +113,14 @@ const pad = (cells: string[], widths: number[]): string =>
   cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ').trimEnd()
 
 export function table (figures: Figures, summary: Record<string, unknown>): string {
-  const widths = [46, 22, 8, 8, 8]
-  const lines = [pad(['run', 'rate', 'p50 ms', 'p99 ms', 'RSS MB'], widths)]
+  const widths = [46, 22, 8, 8, 9, 8]
+  const lines = [pad(['run', 'rate', 'p50 ms', 'p99 ms', 'CPU us/op', 'RSS MB'], widths)]
   for (const r of figures.runs) {
     const m = r.measurement
     const rate = m === undefined ? (r.note ?? 'failed') : `${integer(m.rate)} ${r.unit}`
     const failed = m !== undefined && m.failed > 0 ? `  (${integer(m.failed)} failed)` : ''
     lines.push(pad([r.label, rate, m === undefined ? '' : ms(m.p50Ms), m === undefined ? '' : ms(m.p99Ms),
-      r.rssMb === undefined ? '' : r.rssMb.toFixed(1)], widths) + failed)
+      r.cpuUsPerItem === undefined ? '' : r.cpuUsPerItem.toFixed(1), r.rssMb === undefined ? '' : r.rssMb.toFixed(1)], widths) + failed)
   }
   const value = (key: string, format: (n: number) => string): string =>
     typeof summary[key] === 'number' ? format(summary[key]) : 'n/a'

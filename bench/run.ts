@@ -185,7 +185,7 @@ class Bench {
    * `run`; with no target, a line that says why it did not run.
    */
   async measure (run: Omit<Run, 'measurement'>, target: ((seconds: number) => Promise<Measurement>) | undefined,
-    options: { warm?: boolean, gateway?: Server, note?: string } = {}): Promise<void> {
+    options: { warm?: boolean, gateway?: Server, server?: Server, note?: string } = {}): Promise<void> {
     const record: Run = { ...run }
     figures.runs.push(record)
     if (target === undefined) {
@@ -196,7 +196,11 @@ class Bench {
     const warm = options.warm ?? true
     await step(run.label, (warm ? warmupSeconds : 0) + seconds + STEP_GRACE_SECONDS, async () => {
       if (warm) await target(warmupSeconds)
+      const server = options.server ?? options.gateway
+      const cpuBefore = server?.child.cpuSeconds()
       const m = await target(seconds)
+      const cpuAfter = server?.child.cpuSeconds()
+      if (cpuBefore !== undefined && cpuAfter !== undefined && m.ok > 0) record.cpuUsPerItem = (cpuAfter - cpuBefore) * 1e6 / m.ok
       // A stalled target fails nothing within the run: its requests are still in flight.
       if (m.ok === 0) throw new Error(`no successful answer in ${seconds} s (${m.failed} failed)`)
       record.measurement = m
@@ -247,20 +251,20 @@ class Bench {
     const gateway = await step('gateway start', STEP_GRACE_SECONDS, async () => await startGateway(address, true, workers))
     const sample = gateway === undefined ? undefined : await step('gateway GET check', STEP_GRACE_SECONDS, async () => await this.sampleGet(gateway.url))
     const bare = sample === undefined ? undefined : await step('bare route start', STEP_GRACE_SECONDS, async () => await startBare(sample))
-    await this.measure({ name: 'bare', label: 'bare Fastify route', unit: 'req/s' }, http(bare, this.getMix))
+    await this.measure({ name: 'bare', label: 'bare Fastify route', unit: 'req/s' }, http(bare, this.getMix), { server: bare })
     await bare?.child.close()
 
     // Each gateway figure right after the naive one it is compared with.
-    await this.measure({ name: 'naive_get', label: 'naive GET, scalar bins', unit: 'req/s' }, http(naive, this.getMix))
+    await this.measure({ name: 'naive_get', label: 'naive GET, scalar bins', unit: 'req/s' }, http(naive, this.getMix), { server: naive })
     for (const i of [1, 2, 3] as const) {
       await this.measure({ name: `get_${i}`, label: `gateway GET, scalar bins, run ${i} of 3`, unit: 'req/s' }, http(gateway, this.getMix), { warm: i === 1, gateway })
     }
-    await this.measure({ name: 'naive_get_listmap', label: 'naive GET, list and map bins', unit: 'req/s' }, http(naive, this.getListMapMix))
+    await this.measure({ name: 'naive_get_listmap', label: 'naive GET, list and map bins', unit: 'req/s' }, http(naive, this.getListMapMix), { server: naive })
     await this.measure({ name: 'get_listmap', label: 'gateway GET, list and map bins', unit: 'req/s' }, http(gateway, this.getListMapMix), { gateway })
-    await this.measure({ name: 'naive_put', label: 'naive PUT', unit: 'req/s' }, http(naive, this.putMix))
+    await this.measure({ name: 'naive_put', label: 'naive PUT', unit: 'req/s' }, http(naive, this.putMix), { server: naive })
     await this.measure({ name: 'put', label: 'gateway PUT', unit: 'req/s' }, http(gateway, this.putMix), { gateway })
     const hasBatch = gateway === undefined ? undefined : await step('batch endpoint check', STEP_GRACE_SECONDS, async () => await this.hasBatch(gateway.url))
-    await this.measure({ name: 'naive_batch100', label: `naive POST /v1/batch of ${BATCH_SIZE}`, unit: 'records/s' }, http(naive, this.batchMix))
+    await this.measure({ name: 'naive_batch100', label: `naive POST /v1/batch of ${BATCH_SIZE}`, unit: 'records/s' }, http(naive, this.batchMix), { server: naive })
     await this.measure({ name: 'batch100', label: `gateway POST /v1/batch of ${BATCH_SIZE}`, unit: 'records/s' },
       hasBatch === true ? http(gateway, this.batchMix) : undefined, { gateway, note: hasBatch === false ? 'n/a: 404, no endpoint yet' : undefined })
     figures.peakRssMb = gateway?.child.memory()?.peakMb
