@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 
 // Shorter than the bench's step timeout, so that a child that never gets
 // ready is reported with its own output.
-const READY_TIMEOUT_MS = 20_000
+const READY_TIMEOUT_MS = 60_000
 const CLOSE_TIMEOUT_MS = 5_000
 const TAIL_LINES = 20
 // USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux Node runs on.

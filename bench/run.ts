@@ -22,7 +22,7 @@ import { Figures, Run, summarize, table } from './report'
 const ROOT = join(__dirname, '..')
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json')
 // A step that has not finished this long after its runs should have is stuck.
-const STEP_GRACE_SECONDS = 30
+const STEP_GRACE_SECONDS = 90
 
 interface Options {
   connections: number
