@@ -5,7 +5,8 @@ import swagger from '@fastify/swagger'
 import Aerospike from 'aerospike'
 import swaggerUi from '@fastify/swagger-ui'
 import { LogController } from 'fastify'
-import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { Server } from 'node:http'
+import type { FastifyHttpOptions, FastifyInstance, FastifyServerOptions } from 'fastify'
 import batchRoutes from '../routes/batch'
 import clusterRoutes from '../routes/cluster'
 import healthRoutes from '../routes/health'
@@ -22,6 +23,8 @@ import tracePlugin from './plugins/trace'
 import contentPlugin from './plugins/content'
 import requestLog from './plugins/request-log'
 import errorsPlugin from './plugins/errors'
+import limitsPlugin, { limitOptions } from './plugins/limits'
+import { serializeError } from './errors'
 import { Policies } from './policies'
 import { ReadCoalescer } from './read-coalescer'
 
@@ -32,15 +35,19 @@ export interface AppOptions {
 }
 
 /** Server options: server.ts, the tests and the OpenAPI generator use these. */
-export function options (config: GatewayConfig, logger: FastifyServerOptions['logger'] = false): FastifyServerOptions {
+export function options (config: GatewayConfig, logger: FastifyServerOptions['logger'] = false): FastifyHttpOptions<Server> {
+  const limits = limitOptions(config)
   return {
-    // HTTPS when TLS_CERT and TLS_KEY are set.
-    ...(config.tls === undefined ? {} : { https: { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }),
-    requestIdHeader: 'x-request-id',
+    ...limits,
+    // HTTPS when TLS_CERT and TLS_KEY are set, within the same limits.
+    ...(config.tls === undefined ? {} : { https: { ...limits.http, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }),
     bodyLimit: config.bodyLimit,
     // request-log writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    logger
+    // Every error logged, Fastify's own included, goes through serializeError.
+    logger: typeof logger === 'object' && logger !== null
+      ? { ...logger, serializers: { ...(logger as { serializers?: object }).serializers, err: serializeError } }
+      : logger
   }
 }
 
@@ -66,6 +73,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   fastify.setSerializerCompiler(() => (data) => JSON.stringify(data))
   await fastify.register(swaggerUi, { routePrefix: '/docs' })
   await fastify.register(errorsPlugin)
+  await fastify.register(limitsPlugin, { limits: opts.config.http })
   await fastify.register(tracePlugin)
   await fastify.register(requestLog)
   // In this order: shed before any work, CORS headers on every answer,
@@ -77,7 +85,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(contentPlugin, { maxDepth: opts.config.maxNestingDepth })
   await fastify.register(aerospikePlugin, { config: opts.config })
   await fastify.register(metricsPlugin, { enabled: opts.config.metrics })
-  await fastify.register(healthRoutes)
+  await fastify.register(healthRoutes, { probeTimeout: Math.min(1000, opts.config.tendInterval) })
   await fastify.register(clusterRoutes)
   const { config } = opts
   const policies = new Policies(config)
@@ -85,7 +93,8 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     ? new ReadCoalescer(config.coalesceMaxBatch, new Aerospike.BatchPolicy({ ...config.read, deserialize: false }))
     : undefined
   if (coalescer !== undefined) coalescer.onGroup = fastify.observeCoalescedBatch
-  await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer })
-  await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems })
-  await fastify.register(operateRoutes, { policies, maxDepth: config.maxNestingDepth, keyBusy: config.keyBusy })
+  const { maxKeyBytes } = config
+  await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer, maxKeyBytes })
+  await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems, maxKeyBytes })
+  await fastify.register(operateRoutes, { policies, maxDepth: config.maxNestingDepth, keyBusy: config.keyBusy, maxKeyBytes })
 }

@@ -7,7 +7,7 @@
 import underPressure from '@fastify/under-pressure'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { GatewayError, OVERLOADED } from '../errors'
+import { GATEWAY_UNAVAILABLE, GatewayError } from '../errors'
 import type { GatewayConfig } from '../config'
 
 declare module 'fastify' {
@@ -33,7 +33,7 @@ export default fp<{ shed: GatewayConfig['shed'] }>(async (app, { shed }) => {
       if (ALWAYS_SERVED.test(request.routeOptions.url ?? '')) return
       counts.set(type, (counts.get(type) ?? 0) + 1)
       reply.header('retry-after', String(RETRY_AFTER_SECONDS))
-      throw new GatewayError(OVERLOADED, `the gateway is overloaded (${type} is ${Math.round(value ?? 0)}); try again later`)
+      throw new GatewayError(GATEWAY_UNAVAILABLE, `the gateway is overloaded (${type} is ${Math.round(value ?? 0)}); try again later`)
     }
   })
 }, { name: 'shedding', fastify: '5.x', dependencies: ['errors'] })
