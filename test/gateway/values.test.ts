@@ -336,7 +336,7 @@ t.test('ValueErrors are GatewayErrors: the problem keeps their code and status',
   t.equal(p4.body.code, 4)
   const p406 = toProblem(errorOf(() => stringifyJson(new Map([[1, 1]]))), context)
   t.equal(p406.status, 406)
-  t.equal(p406.body.code, 4)
+  t.equal(p406.body.code, 9406, "406 has its own catalogue entry")
 })
 
 // ---------------------------------------------------------------------------
