@@ -4,10 +4,12 @@
 
 import { createHash } from 'node:crypto'
 import { MsgpackType, peekType } from './cdt/msgpack'
-import { cdtModify, cdtRead } from './cdt/operation'
+import { bitsModify, bitsRead } from './bits'
+import { cdtModify, cdtRead, StoredBin } from './cdt/operation'
 import { rewriteUntrusted } from './cdt/untrusted'
 import { applyFilter, expModify, expRead, ExpRecord, expRecord, nowMs } from './exp'
 import { geoParticleFromClient } from './geo'
+import { hllFromWire, hllModify, hllRead } from './hll'
 import { Namespace, StoredRecord, Bin, recordSize } from './store'
 import {
   Message, MsgOp, ReplyBin, FieldType, Info1, Info2, Info3, OpType, Particle, Result, findField
@@ -82,9 +84,9 @@ function read (msg: Message, ns: Namespace, key: string, digest: Buffer, ctx: Tr
   const respondAllOps = (msg.info2 & Info2.RESPOND_ALL_OPS) !== 0
   const bins: ReplyBin[] = []
   for (const op of msg.ops) {
-    if (op.op === OpType.CDT_READ) {
+    if (isBinRead(op.op)) {
       const b = findBin(r.bins, op.name)
-      const answer = b === undefined ? undefined : cdtRead(b, op.value)
+      const answer = b === undefined ? undefined : binRead(op, b)
       if (answer !== undefined && answer.rc !== Result.OK) return fail(answer.rc)
       if (answer?.result !== undefined) bins.push({ name: op.name, ...answer.result, op: op.op })
       else if (respondAllOps) bins.push(nilResult(op))
@@ -97,9 +99,7 @@ function read (msg: Message, ns: Namespace, key: string, digest: Buffer, ctx: Tr
       else if (respondAllOps) bins.push(nilResult(op))
       continue
     }
-    if (op.op !== OpType.READ) {
-      return fail(isKnownUnimplemented(op.op) ? Result.UNSUPPORTED_FEATURE : Result.PARAMETER)
-    }
+    if (op.op !== OpType.READ) return fail(Result.PARAMETER)
     if (op.name.length === 0) {
       bins.push(...r.bins)
       continue
@@ -139,10 +139,26 @@ function generationOk (msg: Message, generation: number): boolean {
   return true
 }
 
-// Op types the server knows but this server does not implement yet: they
-// answer "unsupported feature" rather than a wrong result.
-function isKnownUnimplemented (op: number): boolean {
-  return op === OpType.BITS_READ || op === OpType.BITS_MODIFY || op === OpType.HLL_READ || op === OpType.HLL_MODIFY
+function isBinRead (op: number): boolean {
+  return op === OpType.CDT_READ || op === OpType.BITS_READ || op === OpType.HLL_READ
+}
+
+// A CDT, bit or HLL read of one live bin (as_bin_*_read_from_client).
+function binRead (op: MsgOp, b: Bin): { rc: number, result?: StoredBin } {
+  switch (op.op) {
+    case OpType.CDT_READ: return cdtRead(b, op.value)
+    case OpType.BITS_READ: return op.particle === Particle.BLOB ? bitsRead(b, op.value) : { rc: Result.INCOMPATIBLE_TYPE }
+    default: return hllRead(b, op.value)
+  }
+}
+
+// A CDT, bit or HLL modify of one bin, absent or not.
+function binModify (op: MsgOp, b: Bin | undefined): { rc: number, bin?: StoredBin, result?: StoredBin } {
+  switch (op.op) {
+    case OpType.CDT_MODIFY: return cdtModify(b, op.value)
+    case OpType.BITS_MODIFY: return op.particle === Particle.BLOB ? bitsModify(b, op.value) : { rc: Result.INCOMPATIBLE_TYPE }
+    default: return hllModify(b, op.value)
+  }
 }
 
 interface WritePolicy {
@@ -177,10 +193,16 @@ function writePolicy (msg: Message): WritePolicy | number {
         if (isReplace) return Result.PARAMETER
         break
       case OpType.CDT_MODIFY:
+      case OpType.HLL_MODIFY:
         if (isReplace) return Result.PARAMETER
         respondsWithBin = true
         break
+      case OpType.BITS_MODIFY:
+        if (isReplace) return Result.PARAMETER
+        break
       case OpType.CDT_READ:
+      case OpType.BITS_READ:
+      case OpType.HLL_READ:
       case OpType.EXP_READ:
         hasReadOp = true
         respondsWithBin = true
@@ -197,7 +219,7 @@ function writePolicy (msg: Message): WritePolicy | number {
         hasReadOp = true
         break
       default:
-        return isKnownUnimplemented(op.op) ? Result.UNSUPPORTED_FEATURE : Result.PARAMETER
+        return Result.PARAMETER
     }
   }
   if (hasReadOp && (msg.info1 & Info1.READ) === 0) return Result.PARAMETER
@@ -343,21 +365,25 @@ function applyOp (op: MsgOp, bins: Bin[], response: ReplyBin[], respondAllOps: b
     case OpType.DELETE_ALL:
       bins.length = 0
       break
-    case OpType.CDT_MODIFY: {
-      const outcome = cdtModify(findBin(bins, op.name), op.value)
+    case OpType.CDT_MODIFY:
+    case OpType.BITS_MODIFY:
+    case OpType.HLL_MODIFY: {
+      const outcome = binModify(op, findBin(bins, op.name))
       if (outcome.rc !== Result.OK) return outcome.rc
       if (outcome.bin !== undefined) setBin(bins, { name: op.name, ...outcome.bin })
       if (outcome.result !== undefined) response.push({ name: op.name, ...outcome.result, op: op.op })
       else if (respondAllOps) response.push(nilResult(op))
       return Result.OK
     }
-    case OpType.CDT_READ: {
+    case OpType.CDT_READ:
+    case OpType.BITS_READ:
+    case OpType.HLL_READ: {
       const b = findBin(bins, op.name)
       if (b === undefined) {
         if (respondAllOps) response.push(nilResult(op))
         return Result.OK
       }
-      const answer = cdtRead(b, op.value)
+      const answer = binRead(op, b)
       if (answer.rc !== Result.OK) return answer.rc
       response.push(answer.result === undefined ? nilResult(op) : { name: op.name, ...answer.result, op: op.op })
       return Result.OK
@@ -390,8 +416,9 @@ export function particleFromClient (type: number, value: Buffer): Buffer | numbe
       return value.length === 1 ? Buffer.from([value[0] === 0 ? 0 : 1]) : Result.PARAMETER
     case Particle.STRING:
     case Particle.BLOB:
-    case Particle.HLL:
       return Buffer.from(value)
+    case Particle.HLL:
+      return hllFromWire(value) ?? Result.PARAMETER
     case Particle.LIST:
     case Particle.MAP:
       return containerFromClient(type, value)

@@ -8,18 +8,16 @@ import { loadScenarios, replayScenarios, Scenario } from '../helpers/replay'
 
 // A scenario's group is its first word; a `setup` scenario belongs to the
 // group named by its second.
-const ENABLED_GROUPS = new Set(['exp'])
+const ENABLED_GROUPS = new Set(['exp', 'bit', 'hll'])
 
 function group (s: Scenario): string {
   const words = s.scenario.split(' ')
   return words[0] === 'setup' ? words[1] : words[0]
 }
 
-// Scenarios that read what another group's scenarios wrote (the `bg` and
-// `bgs` bins of the scan group's background operations), or that use another
-// group's operations.
+// Scenarios that read what another group's scenarios wrote: the `bg` and
+// `bgs` bins of the scan group's background operations.
 const NEEDS: Record<string, string> = {
-  'exp read bit count via exp': 'bit',
   'exp filter batchRead policy': 'scan',
   'exp filter batchRead per-row policy': 'scan',
   'exp filter batchWrite no match': 'scan'

@@ -3,7 +3,9 @@
 // place, then run on the bin argument as the same operation sent in an op
 // would be; a read returns its result, a local modify the modified bin.
 
+import { bitsModify, bitsRead } from '../bits'
 import { cdtModify, cdtRead, StoredBin } from '../cdt/operation'
+import { hllModify, hllRead } from '../hll'
 import { Particle, Result as Rc } from '../wire'
 import { CallSystem, Node } from './build'
 import { evaluate, Runtime } from './eval'
@@ -20,8 +22,12 @@ function runOp (system: number, modify: boolean, bin: StoredBin | undefined, pay
     case CallSystem.CDT:
       if (modify) return cdtModify(bin, payload)
       return bin === undefined ? { rc: Rc.OP_NOT_APPLICABLE } : cdtRead(bin, payload)
+    case CallSystem.BITS:
+      if (modify) return bitsModify(bin, payload)
+      return bin === undefined ? { rc: Rc.OP_NOT_APPLICABLE } : bitsRead(bin, payload)
     default:
-      return { rc: Rc.UNSUPPORTED_FEATURE }
+      if (modify) return hllModify(bin, payload)
+      return bin === undefined ? { rc: Rc.OP_NOT_APPLICABLE } : hllRead(bin, payload)
   }
 }
 

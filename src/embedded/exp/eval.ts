@@ -3,6 +3,7 @@
 // division by zero, a failed call. It spreads upward except where and/or
 // decide without it.
 
+import { trailingZeros } from '../bits'
 import { Cmp, compare } from '../cdt/compare'
 import { CITRUSLEAF_EPOCH } from '../store'
 import type { Bin } from '../store'
@@ -209,16 +210,6 @@ function intArithmetic (code: number, xs: bigint[]): Result {
 function leadingZeros (x: bigint): number {
   if (x === 0n) return 64
   return 64 - x.toString(2).length
-}
-
-function trailingZeros (x: bigint): number {
-  if (x === 0n) return 64
-  let n = 0
-  while ((x & 1n) === 0n) {
-    x >>= 1n
-    n++
-  }
-  return n
 }
 
 function popCount (x: bigint): number {
