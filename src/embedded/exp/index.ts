@@ -43,6 +43,18 @@ export function filterMatches (filter: Compiled, rec: ExpRecord, now = nowMs()):
   return v !== undefined && v.k === 'bool' && v.v
 }
 
+/**
+ * The record predicate a scan or query applies (the query subsystem's
+ * FilterCompiler): the filter does not build, or the predicate over a
+ * record and its digest, which the namespace keys by its latin1 string.
+ */
+export function compileQueryFilter (field: Buffer): ((record: StoredRecord, digest: string) => boolean) | number {
+  const filter = buildFilter(field)
+  if (filter === undefined) return Rc.PARAMETER
+  const now = nowMs()
+  return (record, digest) => filterMatches(filter, expRecord(record, Buffer.from(digest, 'latin1')), now)
+}
+
 /** A transaction's filter outcome: OK, FILTERED_OUT, or PARAMETER when it does not build. */
 export function applyFilter (field: Buffer, rec: ExpRecord): number {
   const filter = buildFilter(field)
