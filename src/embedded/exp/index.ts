@@ -30,7 +30,10 @@ export function expRecord (r: StoredRecord, digest: Buffer, bins: readonly Bin[]
     digest,
     voidTime: r.voidTime,
     lastUpdate: r.lastUpdate ?? 0,
-    storedSize: storedSize({ bins, setName: r.setName, key: r.key, voidTime: r.voidTime })
+    // Computed only when an expression asks for it.
+    get storedSize () {
+      return storedSize({ bins, setName: r.setName, key: r.key, voidTime: r.voidTime })
+    }
   }
 }
 
