@@ -68,6 +68,36 @@ export async function differentialScenario (client: C): Promise<unknown[]> {
   out.push(['cond types', await ex(exp.cond(exp.eq(exp.binInt('i'), exp.int(1)), exp.int(1), exp.str('x')))])
   out.push(['let nested', await ex(exp.let(exp.def('a', exp.int(2)), exp.let(exp.def('b', exp.int(3)), exp.mul(expVar('a'), expVar('b')))))])
   out.push(['div float 0', await ex(exp.div(exp.float(1), exp.float(0)))])
+  const texts = ['abc', 'a+c', 'A.C', 'x{2}y', 'xxy', 'a|b', 'line1\nline2', '(ab)', 'a\\b', 'tab\there', '']
+  const patterns: Array<[number, string]> = [
+    [0, 'a+c'], [1, 'a+c'], [0, 'a\\+c'], [0, '^a.c$'], [2, '^a.c$'], [1, 'x{2}y'], [0, 'x{2}y'], [0, 'x\\{2\\}y'],
+    [1, 'a|b'], [0, 'a|b'], [0, 'a\\|b'], [1, '^line2'], [9, '^line2'], [1, 'line1.line2'], [9, 'line1.line2'],
+    [1, '\\(ab\\)'], [0, '\\(ab\\)'], [1, '[[:upper:]]'], [1, '[^[:alnum:]]'], [1, '[]a]'], [1, '\\\\'],
+    [0, '*a'], [1, '[[:space:]]'], [1, '^$'], [1, '\\bab'], [1, 'a{,2}']
+  ]
+  for (const text of texts) {
+    const r = await key()
+    await client.put(r, { s: text })
+    const row: unknown[] = []
+    for (const [flags, pattern] of patterns) {
+      row.push(await run(r, exp.operations.read('r', exp.cmpRegex(flags, pattern, exp.binStr('s')), 0)))
+    }
+    out.push(['regex', text, row])
+  }
+  const g = await key()
+  await client.put(g, { p: new Aerospike.GeoJSON({ type: 'Point', coordinates: [10, 10] }) })
+  const regions = [
+    { type: 'Polygon', coordinates: [[[0, 0], [20, 0], [20, 20], [0, 20], [0, 0]]] },
+    { type: 'Polygon', coordinates: [[[0, 0], [20, 0], [20, 20], [0, 20], [0, 0]], [[5, 5], [15, 5], [15, 15], [5, 15], [5, 5]]] },
+    { type: 'AeroCircle', coordinates: [[10.01, 10], 2000] },
+    { type: 'AeroCircle', coordinates: [[10.05, 10], 2000] },
+    { type: 'Point', coordinates: [10, 10] }
+  ]
+  for (const region of regions) {
+    const geo = exp.geo(new Aerospike.GeoJSON(region))
+    out.push(['geo', region.type, await run(g, exp.operations.read('r', exp.cmpGeo(exp.binGeo('p'), geo), 0)),
+      await run(g, exp.operations.read('r', exp.cmpGeo(geo, exp.binGeo('p')), 0))])
+  }
   return out
 }
 

@@ -5,7 +5,7 @@
 
 const REG_EXTENDED = 1
 const REG_ICASE = 2
-const REG_NEWLINE = 8
+const REG_NEWLINE = 4
 
 const CLASSES: Record<string, string> = {
   alpha: 'A-Za-z',
@@ -81,7 +81,7 @@ function translate (p: string, extended: boolean): string | undefined {
       const n = p[++i]
       if (n === undefined) return undefined
       if (!extended && '(){}+?|'.includes(n)) {
-        out += n
+        out += n === '{' && p[i + 1] === ',' ? '{0' : n
         atStart = n === '(' || n === '|'
       } else if (/[1-9]/.test(n)) {
         out += '\\' + n
@@ -101,6 +101,11 @@ function translate (p: string, extended: boolean): string | undefined {
       continue
     }
     if (extended) {
+      // glibc reads an interval with no minimum as {0,max}.
+      if (c === '{' && p[i + 1] === ',') {
+        out += '{0'
+        continue
+      }
       out += c === '/' ? '\\/' : c
       atStart = c === '(' || c === '|'
       continue
