@@ -74,7 +74,8 @@ export default async function recordRoutes (app: FastifyInstance, { policies, ma
     const { record, bins } = await readRecord(connectedClient(app), keyOf(request), {
       bins: request.query.recordBins?.map((name, i) => checkBinName(name, `recordBins[${i}]`)),
       policies: reads,
-      firstRead: reads === policies.defaultRead ? coalescer?.read : undefined
+      firstRead: reads === policies.defaultRead ? coalescer?.read : undefined,
+      checkRead: reads === policies.defaultRead ? coalescer?.check : undefined
     })
     const tag = etag(record.gen)
     reply.header('etag', tag)

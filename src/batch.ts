@@ -16,7 +16,7 @@ import { bodyKey, echoKey, type BodyKey } from './keys'
 import { toClientOps, type ClientOperation } from './operations'
 import { COMMIT_LEVEL, EXISTS, GEN, READ_MODE_AP, type Policies, type PolicyQuery } from './policies'
 import type { BodyFormat } from './plugins/content'
-import { checkBinName, fromClientBins, looksLikeRawCdt, readPolicies, readRecord, toClientBins, type ReadPolicies, type Value } from './values'
+import { binTypeChecks, checkBinName, fromClientBins, looksLikeRawCdt, readPolicies, readRecord, toClientBins, type ReadPolicies, type Value } from './values'
 
 const { batchType, policy: P } = Aerospike
 
@@ -330,9 +330,11 @@ export interface BatchResultRow {
 
 /**
  * The bins of every outcome in the value model. With deserialize: false a
- * list or map bin and a blob bin both arrive as bytes; bins that parse as a
- * list or map take one more batch read, with deserialize, to tell which they
- * are (as a single GET does). A READ item whose record changed in between is
+ * list or map bin and a blob bin both arrive as bytes; records with bins that
+ * parse as a list or map take one more batch read of their type checks
+ * (binTypeChecks), as a single GET does. Those whose checks the server
+ * refuses hold a blob that parses: a batch read of those bins' values, with
+ * deserialize, tells which. A READ item whose record changed in between is
  * read again alone.
  */
 async function resolveBins (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[], policies: BatchPolicies): Promise<Array<Record<string, Value>>> {
@@ -350,22 +352,38 @@ async function resolveBins (client: Client, plan: BatchPlan, items: readonly Bat
     else bins[i] = fromClientBins(record.bins)
   }
   if (checks.length === 0) return bins
-  const read = await client.batchWrite(checks.map(({ index, names }) => ({ type: batchType.BATCH_READ, key: plan.keys[index], bins: names })) as Parameters<Client['batchWrite']>[0], policies.check)
+  const typed = await client.batchRead(checks.map(({ index, names }) => ({
+    type: batchType.BATCH_READ, key: plan.keys[index], ops: binTypeChecks(outcomes[index].record?.bins ?? {}, names)
+  })) as Parameters<Client['batchRead']>[0], policies.batch)
+  const blobsPossible: typeof checks = []
   for (let c = 0; c < checks.length; c++) {
     const { index, names } = checks[c]
-    const outcome = outcomes[index]
+    if (typed[c].status !== 0) blobsPossible.push(checks[c])
+    else await settle(client, plan, items, outcomes, policies, bins, index, typed[c].record.gen, names)
+  }
+  if (blobsPossible.length === 0) return bins
+  const read = await client.batchRead(blobsPossible.map(({ index, names }) => ({ type: batchType.BATCH_READ, key: plan.keys[index], bins: names })) as Parameters<Client['batchRead']>[0], policies.check)
+  for (let c = 0; c < blobsPossible.length; c++) {
+    const { index, names } = blobsPossible[c]
     const check = read[c]
-    if (items[index].type === 'READ' && check.record.gen !== outcome.record?.gen) {
-      bins[index] = await rereadAlone(client, plan.keys[index], items[index], outcome, readPolicies(policies.readFields))
-      continue
-    }
     const cdt = names.filter((name) => {
       const v = (check.record.bins as Record<string, unknown> | undefined)?.[name]
       return typeof v === 'object' && v !== null && !Buffer.isBuffer(v)
     })
-    bins[index] = fromClientBins(outcome.record?.bins ?? {}, cdt)
+    await settle(client, plan, items, outcomes, policies, bins, index, check.record.gen, cdt)
   }
   return bins
+}
+
+/** The bins of an outcome whose bins named `cdt` are lists and maps, as seen at generation `gen`. */
+async function settle (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[], policies: BatchPolicies,
+  bins: Array<Record<string, Value>>, index: number, gen: number, cdt: string[]): Promise<void> {
+  const outcome = outcomes[index]
+  if (items[index].type === 'READ' && gen !== outcome.record?.gen) {
+    bins[index] = await rereadAlone(client, plan.keys[index], items[index], outcome, readPolicies(policies.readFields))
+  } else {
+    bins[index] = fromClientBins(outcome.record?.bins ?? {}, cdt)
+  }
 }
 
 async function rereadAlone (client: Client, key: Key, item: BatchItem, outcome: Outcome, policies: ReadPolicies): Promise<Record<string, Value>> {

@@ -2,6 +2,7 @@
 // stops the process with a message that names it. The README's table lists
 // the same variables.
 
+import { availableParallelism } from 'node:os'
 import { DEFAULT_MAX_KEY_BYTES } from './keys'
 
 export interface PolicyDefaults {
@@ -13,6 +14,8 @@ export interface PolicyDefaults {
 export interface GatewayConfig {
   host: string
   port: number
+  /** Gateway processes sharing the port (WORKERS; `auto` is the number of CPUs). */
+  workers: number
   logLevel: string
   /** Largest request body, bytes. */
   bodyLimit: number
@@ -106,6 +109,12 @@ function policyDefaults (env: Env, prefix: string, retries: number): PolicyDefau
   }
 }
 
+function workers (env: Env): number {
+  const raw = env.WORKERS?.trim()
+  if (raw === 'auto') return availableParallelism()
+  return integer(env, 'WORKERS', 1, 1, 1024)
+}
+
 export function loadConfig (env: Env): GatewayConfig {
   const hosts = optional(env, 'AEROSPIKE_HOSTS')
   if (hosts !== undefined) {
@@ -129,6 +138,7 @@ export function loadConfig (env: Env): GatewayConfig {
   return {
     host: env.HOST ?? '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65535),
+    workers: workers(env),
     logLevel,
     bodyLimit: integer(env, 'BODY_LIMIT', 4 * 1024 * 1024, 1024, 128 * 1024 * 1024),
     maxNestingDepth: integer(env, 'MAX_NESTING_DEPTH', 32, 1, 256),

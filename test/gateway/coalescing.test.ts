@@ -73,3 +73,14 @@ t.test('GETs with parameters of their own are not coalesced', async (t) => {
   const responses = await Promise.all(Array.from({ length: 20 }, async (_, i) => await app.inject({ url: `/v1/kvs/test/c/k${i % 6}?totalTimeout=900` })))
   t.same([...new Set(responses.map((r) => r.statusCode))], [200])
 })
+
+t.test('the type checks of records with lists and maps are coalesced too: concurrent GETs send no single read', async (t) => {
+  const { app, embedded } = await withGateway(t, {}, { AEROSPIKE_READ_MAX_RETRIES: '0' })
+  await seed(app)
+  await embedded.addFault({ match: { kind: 'read', inBatch: false }, resultCode: 11 })
+  const urls = Array.from({ length: 24 }, (_, i) => `/v1/kvs/test/c/k${i % 6}`)
+  const responses = await Promise.all(urls.map(async (url) => await app.inject({ url })))
+  t.same([...new Set(responses.map((r) => r.statusCode))], [200])
+  t.same(JSON.parse(responses[0].body).bins, { i: 0, s: 'v', d: 2.5, l: [1.0, { a: null }], m: { x: [] } })
+  t.match(responses[0].body, /"l":\[1\.0,/, 'the list keeps its double 1.0')
+})
