@@ -71,7 +71,7 @@ function oneOf<T extends string> (f: OpInput, name: string, names: readonly T[],
   return v as T
 }
 
-function describeValue (v: unknown): string {
+export function describeValue (v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v)
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'a list'

@@ -4,7 +4,7 @@
 // (schemas/operations.ts) are generated from this table too.
 
 import Aerospike from 'aerospike'
-import { invalid, readFields } from './fields'
+import { describeValue, invalid, readFields } from './fields'
 import type { Args, FieldName, OpInput, ReturnTypeArg } from './fields'
 
 export type ClientOperation = InstanceType<typeof Aerospike.operations.Operation>
@@ -198,7 +198,7 @@ export const OPERATION_SPECS: ReadonlyMap<string, OpSpec> = SPECS
 export function readOperation (f: OpInput, typeWhere: string): { spec: OpSpec, args: Args } {
   const spec = SPECS.get(f.op.type as string)
   if (spec === undefined || typeof f.op.type !== 'string') {
-    throw invalid(typeWhere, `unknown operation type ${JSON.stringify(f.op.type) ?? 'undefined'}; the OpenAPI document (Operation) lists them`)
+    throw invalid(typeWhere, `unknown operation type ${typeof f.op.type === 'string' ? JSON.stringify(f.op.type) : describeValue(f.op.type)}; the OpenAPI document (Operation) lists them`)
   }
   return { spec, args: readFields(f, spec) }
 }
