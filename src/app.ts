@@ -7,6 +7,12 @@ import { LogController } from 'fastify'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import batchRoutes from '../routes/batch'
 import clusterRoutes from '../routes/cluster'
+import executeRoutes from '../routes/execute'
+import indexRoutes from '../routes/indexes'
+import infoRoutes from '../routes/info'
+import queryRoutes from '../routes/query'
+import scanRoutes from '../routes/scan'
+import truncateRoutes from '../routes/truncate'
 import healthRoutes from '../routes/health'
 import operateRoutes from '../routes/operate'
 import recordRoutes from '../routes/records'
@@ -17,6 +23,8 @@ import requestLog from './plugins/request-log'
 import errorsPlugin from './plugins/errors'
 import { Policies } from './policies'
 import { ReadCoalescer } from './read-coalescer'
+import { ScanResponder } from './scan/respond'
+import { TokenCodec } from './scan/token'
 
 import type { GatewayConfig } from './config'
 
@@ -68,4 +76,12 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer })
   await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems })
   await fastify.register(operateRoutes, { policies, maxDepth: config.maxNestingDepth, keyBusy: config.keyBusy })
+  if (config.scan.tokenSecret === undefined) fastify.log.info('SCAN_TOKEN_SECRET is not set: page tokens hold only for this process')
+  const responder = new ScanResponder(config.scan, new TokenCodec(config.scan.tokenSecret))
+  await fastify.register(scanRoutes, { policies, settings: config.scan, responder })
+  await fastify.register(queryRoutes, { policies, settings: config.scan, responder, maxDepth: config.maxNestingDepth })
+  await fastify.register(indexRoutes, { maxDepth: config.maxNestingDepth, waitTimeout: config.scan.indexWaitTimeout })
+  await fastify.register(truncateRoutes)
+  await fastify.register(infoRoutes, { allow: config.infoAllow })
+  await fastify.register(executeRoutes, { policies, maxDepth: config.maxNestingDepth })
 }
