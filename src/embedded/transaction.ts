@@ -7,7 +7,7 @@ import { MsgpackType, peekType } from './cdt/msgpack'
 import { cdtModify, cdtRead } from './cdt/operation'
 import { rewriteUntrusted } from './cdt/untrusted'
 import { geoParticleFromClient } from './geo'
-import { Namespace, StoredRecord, Bin, recordSize } from './store'
+import { CITRUSLEAF_EPOCH, Namespace, StoredRecord, Bin, recordSize } from './store'
 import {
   Message, MsgOp, ReplyBin, FieldType, Info1, Info2, Info3, OpType, Particle, Result, findField
 } from './wire'
@@ -232,7 +232,8 @@ function write (msg: Message, ns: Namespace, key: string, ctx: TransactionContex
     generation: existing === undefined ? 1 : (existing.generation % 0xFFFF) + 1,
     voidTime: voidTimeFor(ttl, existing, ns, ctx.now),
     setName,
-    key: storedKey
+    key: storedKey,
+    lastUpdate: Date.now() - CITRUSLEAF_EPOCH * 1000
   }
   if (recordSize(record) > ns.config.maxRecordSize) return fail(Result.RECORD_TOO_BIG)
   ns.set(key, record)
