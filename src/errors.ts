@@ -237,12 +237,15 @@ function lastAttemptTimedOut (message: string): boolean {
 // clients of the gateway need not know the cluster's topology, and a read
 // coalesced into a batch read (src/read-coalescer.ts) has no single node.
 const NODE_ADDRESS = /^(?:\[[^\]]*\]|[^\s:[]+):\d+ /
+// Info commands end it with the node instead.
+const NODE_SUFFIX = / from (?:\[[^\]]*\]|[^\s:[]+):\d+$/
 
 function classify (err: unknown): Classified {
   if (err instanceof AerospikeError) {
     // The typings fold status.getMessage into the type of `code`.
     const code = err.code as number
-    const detail = err.message.replace(NODE_ADDRESS, '')
+    // Scans and queries add each attempt's code and node, one a line.
+    const detail = err.message.replace(NODE_ADDRESS, '').split('\nsub-errors:')[0].replace(NODE_SUFFIX, '')
     return { code, detail, inDoubt: err.inDoubt === true, timedOut: code === -12 && lastAttemptTimedOut(err.message) }
   }
   if (err instanceof GatewayError) return { code: err.code, detail: err.message, inDoubt: false, status: err.status }

@@ -89,11 +89,11 @@ export function readPiece (client: Client, spec: ScanSpec, window: OpenWindow, m
   if (spec.bins !== undefined) options.select = spec.bins
   if (spec.noBins) options.nobins = true
   const query = client.query(spec.namespace, spec.set ?? null as unknown as string, options)
+  // The state holds the query and its partitions' progress (the options are
+  // then ignored); the client wants the same partitions named again.
+  query.partitions(window.begin, window.count)
   if (window.state.length > 0) {
-    // The state holds the query and its partitions; the options are then ignored.
     (query as unknown as { queryState: unknown }).queryState = { bytes: Array.from(window.state), bytesSize: window.state.length }
-  } else {
-    query.partitions(window.begin, window.count)
   }
   let aborted = false
   const stream = query.foreach(spec.policy)
