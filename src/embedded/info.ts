@@ -113,6 +113,7 @@ const handlers: Record<string, Handler> = {
   statistics,
   'user-agent-set': () => 'ok',
   'query-show': (n, arg) => n.jobs.show(arg),
+  racks: (n) => n.edition === 'community' ? 'ERROR:25:enterprise only' : [...n.namespaces.keys()].map((ns) => `ns=${ns}:rack_0=${n.nodeName}`).join(';'),
   ...truncateHandlers,
   ...sindexHandlers
 }
