@@ -54,7 +54,7 @@ export default async function infoRoutes (app: FastifyInstance, { allow }: InfoR
   }
 
   const handler = async (request: Req): Promise<unknown> => {
-    const commands = commandsOf(request.body)
+    const commands = request.body as string[]
     const client = connectedClient(app)
     if (request.params.node !== undefined) return await perNode(client, nodeNamed(client, request.params.node), commands)
     const nodes = client.getNodes()
@@ -64,6 +64,8 @@ export default async function infoRoutes (app: FastifyInstance, { allow }: InfoR
     return Object.fromEntries(nodes.map((n, i) => [n.name, answers[i]]))
   }
 
+  // Before schema validation, which would turn [1] into ["1"].
+  const preValidation = async (request: FastifyRequest): Promise<void> => { commandsOf(request.body) }
   const body = { $ref: 'InfoCommands#' }
   const commandAnswers = { type: 'object', additionalProperties: { type: 'string' }, description: 'Each command with the node\'s answer, as text; an error answer is ERROR:<code>:<message>' }
   const forbidden = problem('A command INFO_ALLOW does not allow (10)')
@@ -75,7 +77,8 @@ export default async function infoRoutes (app: FastifyInstance, { allow }: InfoR
       querystring: { type: 'object', properties: { allNodes: { type: 'boolean', description: 'Answer per node: {"<node name>": {"<command>": "<answer>"}}' } } },
       body,
       response: { 200: { description: 'The answers', content: { 'application/json': { schema: commandAnswers } } }, 403: forbidden, ...ERRORS }
-    }
+    },
+    preValidation
   }, handler as (request: FastifyRequest) => Promise<unknown>)
   app.post('/v1/info/:node', {
     schema: {
@@ -85,6 +88,7 @@ export default async function infoRoutes (app: FastifyInstance, { allow }: InfoR
       params: { type: 'object', properties: { node: { type: 'string', minLength: 1, description: 'Node name, as GET /v1/cluster lists them' } }, required: ['node'] },
       body,
       response: { 200: { description: 'The answers', content: { 'application/json': { schema: commandAnswers } } }, 403: forbidden, 404: problem('No node of that name'), ...ERRORS }
-    }
+    },
+    preValidation
   }, handler as (request: FastifyRequest) => Promise<unknown>)
 }

@@ -96,7 +96,12 @@ export class ScanResponder {
       concurrency: this.settings.concurrency,
       limit: scan.maxRecords
     })
-    if (gone) return reply
+    if (gone) {
+      // Nothing may have been sent yet; the socket is closed either way.
+      start()
+      out.end()
+      return reply
+    }
     const pagination = { nextToken: token(outcome.cursor), totalRecords: outcome.count }
     if (outcome.error !== undefined) {
       if (!started) throw outcome.error
