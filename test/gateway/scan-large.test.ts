@@ -6,6 +6,10 @@ import { parseJson } from '../../src/values'
 import { withGateway } from '../helpers/gateway'
 import { clientOf, load, readStream } from '../helpers/scan'
 
+// Loading 200,000 records into the embedded server takes most of the time:
+// about 20 s on an idle 2-core machine, minutes on a crowded one.
+t.setTimeout(600_000)
+
 t.test('200,000 records stream at a bounded RSS', async (t) => {
   const { app, embedded } = await withGateway(t)
   await app.listen({ port: 0, host: '127.0.0.1' })

@@ -5,7 +5,10 @@
 import t from 'tap'
 import { parseJson } from '../../src/values'
 import { withGateway } from '../helpers/gateway'
-import { clientOf, load, readStream, type Row } from '../helpers/scan'
+import { allPages, clientOf, load, readStream, type Row } from '../helpers/scan'
+
+// Many records and several gateways: slow on a crowded machine.
+t.setTimeout(400_000)
 
 const shared = (async () => {
   const g = await withGateway(t)
@@ -75,4 +78,35 @@ t.test('a slow reader gets every record; a reader that leaves stops the scan', a
   t.ok(left.cut || left.count < 3000, 'the reader left')
   const after = await app.inject({ method: 'GET', url: '/v1/scan/test/gq_slow?maxRecords=10' })
   t.equal(after.statusCode, 200, 'the gateway goes on serving')
+})
+
+t.test('a stream that fails part way ends with a problem line whose token resumes the rest', async (t) => {
+  const { app, embedded } = await shared
+  const total = 20_000
+  await load(await clientOf(t, embedded.address), 'gq_fail', total, (i) => ({ n: i, pad: 'f'.repeat(1000) }))
+  const make = async (): Promise<number> => (await app.inject({ method: 'POST', url: '/v1/index?wait=true', payload: { namespace: 'test', set: 'gq_fail', bin: 'n', name: 'gq_fail_n', type: 'NUMERIC' } })).statusCode
+  t.equal(await make(), 201)
+  const filter = { type: 'RANGE', binName: 'n', begin: 0, end: total }
+  let dropped = false
+  // The reader stops reading, the index goes, then it reads on: the pieces
+  // the gateway asks for next fail.
+  const read = await readStream(app, 'POST', '/v1/query/test/gq_fail', { filter }, (_chunk, res) => {
+    if (dropped) return
+    dropped = true
+    res.pause()
+    void app.inject({ method: 'DELETE', url: '/v1/index/test/gq_fail_n' }).then(() => res.resume())
+  })
+  t.equal(read.status, 200)
+  const last = parseJson(read.lines[read.lines.length - 1]) as { code: number, status: number, pagination: { nextToken: string, totalRecords: number } }
+  t.equal(last.code, 201, 'the last line is the problem')
+  t.equal(last.status, 404)
+  const streamed = parse(read.lines).rows
+  t.equal(last.pagination.totalRecords, streamed.length)
+  t.ok(streamed.length < total, 'it failed part way')
+  t.type(last.pagination.nextToken, 'string')
+  t.equal(await make(), 201)
+  const rest = await allPages(async (from) => await app.inject({ method: 'POST', url: '/v1/query/test/gq_fail?maxRecords=5000', payload: { filter, from: from ?? last.pagination.nextToken } }))
+  const digests = [...streamed, ...rest.flatMap((p) => p.records)].map((r) => r.digest)
+  t.equal(digests.length, total, 'the token resumes the rest')
+  t.equal(new Set(digests).size, total, 'nothing twice')
 })

@@ -8,11 +8,17 @@ import { decodeMsgpack } from '../../src/values'
 import { buildGateway, withGateway } from '../helpers/gateway'
 import { allPages, clientOf, load, type Page } from '../helpers/scan'
 
+// Many records and several gateways: slow on a crowded machine.
+t.setTimeout(400_000)
+
 const SECRET = 'a-secret-of-at-least-thirty-two-characters'
 
 // One embedded server and gateway for the file (each test has its own sets):
 // building a gateway takes seconds on a busy machine.
 const shared = withGateway(t, {}, { SCAN_TOKEN_SECRET: SECRET })
+// Another instance with the same secret, other limits: one window of all partitions.
+const small = (async () => await buildGateway(t, (await shared).embedded.address,
+  { SCAN_TOKEN_SECRET: SECRET, SCAN_MAX_PAGE_SIZE: '25', SCAN_WINDOW_PARTITIONS: '4096' }))()
 
 t.test('pages to the end: every record once, in the official page shape', async (t) => {
   const { app, embedded } = await shared
@@ -37,7 +43,7 @@ t.test('pages to the end: every record once, in the official page shape', async 
 
 t.test('without maxRecords a page is SCAN_MAX_PAGE_SIZE records; larger maxRecords are capped', async (t) => {
   const { embedded } = await shared
-  const app = await buildGateway(t, embedded.address, { SCAN_MAX_PAGE_SIZE: '25', SCAN_WINDOW_PARTITIONS: '4096' })
+  const app = await small
   await load(await clientOf(t, embedded.address), 'gq_cap', 60, (i) => ({ n: i }))
   const first = await app.inject({ method: 'GET', url: '/v1/scan/test/gq_cap' })
   t.equal(first.json().records.length, 25)
@@ -92,7 +98,7 @@ t.test('recordBins, includeBinData=false and MessagePack pages', async (t) => {
 t.test('tokens: altered, foreign, of another request or of another secret are 400; the same secret resumes anywhere', async (t) => {
   const { embedded } = await shared
   const { app: a } = await shared
-  const b = await buildGateway(t, embedded.address, { SCAN_TOKEN_SECRET: SECRET })
+  const b = await small
   const other = await buildGateway(t, embedded.address, { SCAN_TOKEN_SECRET: SECRET.toUpperCase() })
   await load(await clientOf(t, embedded.address), 'gq_tok', 50, (i) => ({ n: i }))
   const first = (await a.inject({ method: 'GET', url: '/v1/scan/test/gq_tok?maxRecords=20' })).json() as Page
@@ -101,7 +107,7 @@ t.test('tokens: altered, foreign, of another request or of another secret are 40
 
   const rest = await allPages(async (from) => await b.inject({ method: 'GET', url: `/v1/scan/test/gq_tok?maxRecords=20&from=${from ?? token}` }))
   const digests = [...first.records, ...rest.flatMap((p) => p.records)].map((r) => r.digest)
-  t.equal(new Set(digests).size, 50, 'another instance with the same secret goes on from the token')
+  t.equal(new Set(digests).size, 50, 'another instance with the same secret (and other windows) goes on from the token')
 
   const problems: Array<[string, string, RegExp]> = [
     ['altered', `/v1/scan/test/gq_tok?from=${token.slice(0, 30)}${token[30] === 'A' ? 'B' : 'A'}${token.slice(31)}`, /altered/],

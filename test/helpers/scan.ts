@@ -36,7 +36,7 @@ export async function load (client: Aerospike.Client, set: string, count: number
   const policy = new Aerospike.BatchWritePolicy({ key: Aerospike.policy.key.SEND })
   // Generous: the test machine may be busy.
   const batchPolicy = new Aerospike.BatchPolicy({ totalTimeout: 60_000, socketTimeout: 60_000 })
-  for (let start = 0; start < count; start += 500) {
+  const batch = async (start: number): Promise<void> => {
     const records = []
     for (let i = start; i < Math.min(count, start + 500); i++) {
       const b = bins(i)
@@ -51,6 +51,16 @@ export async function load (client: Aerospike.Client, set: string, count: number
     const failed = results.find((r) => r.status !== 0)
     if (failed !== undefined) throw new Error(`load: ${failed.status}`)
   }
+  // Four batches in flight keep the server busy.
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const start = next
+      next += 500
+      await batch(start)
+    }
+  }
+  await Promise.all([worker(), worker(), worker(), worker()])
 }
 
 /** Every page of a scan or query, following nextToken; `next(from)` asks for one page. */
