@@ -2,6 +2,9 @@
 // stops the process with a message that names it. The README's table lists
 // the same variables.
 
+import { availableParallelism } from 'node:os'
+import { DEFAULT_MAX_KEY_BYTES } from './keys'
+
 export interface PolicyDefaults {
   totalTimeout: number
   socketTimeout: number
@@ -11,6 +14,8 @@ export interface PolicyDefaults {
 export interface GatewayConfig {
   host: string
   port: number
+  /** Gateway processes sharing the port (WORKERS; `auto` is the number of CPUs). */
+  workers: number
   logLevel: string
   /** Largest request body, bytes. */
   bodyLimit: number
@@ -47,6 +52,25 @@ export interface GatewayConfig {
   scan: ScanSettings
   /** Info commands POST /v1/info may send: command names, or ['*'] for any. */
   infoAllow: string[]
+  /** Largest string or bytes key, bytes (MAX_KEY_BYTES). */
+  maxKeyBytes: number
+  /** What one client may hold of the gateway: see src/plugins/limits.ts. */
+  http: HttpLimits
+}
+
+export interface HttpLimits {
+  /** Milliseconds to receive a whole request, headers and body; then 408. */
+  requestTimeout: number
+  /** Milliseconds an idle keep-alive connection stays open. */
+  keepAliveTimeout: number
+  /** Open connections; more are closed at once. */
+  maxConnections: number
+  /** Bytes of the request line and headers together; more is 431. */
+  maxHeaderBytes: number
+  /** A body over this many bytes, or of unknown length, is large. */
+  largeBodyBytes: number
+  /** Large bodies being received or handled at once; more is 503. */
+  maxLargeBodies: number
 }
 
 export interface ScanSettings {
@@ -130,6 +154,12 @@ function policyDefaults (env: Env, prefix: string, retries: number): PolicyDefau
   }
 }
 
+function workers (env: Env): number {
+  const raw = env.WORKERS?.trim()
+  if (raw === 'auto') return availableParallelism()
+  return integer(env, 'WORKERS', 1, 1, 1024)
+}
+
 export function loadConfig (env: Env): GatewayConfig {
   const hosts = optional(env, 'AEROSPIKE_HOSTS')
   if (hosts !== undefined) {
@@ -146,9 +176,14 @@ export function loadConfig (env: Env): GatewayConfig {
   }
   const maxConnsPerNode = integer(env, 'AEROSPIKE_MAX_CONNS_PER_NODE', 100, 1, 100_000)
   const minConnsPerNode = integer(env, 'AEROSPIKE_MIN_CONNS_PER_NODE', 0, 0, maxConnsPerNode)
+  const maxKeyBytes = integer(env, 'MAX_KEY_BYTES', DEFAULT_MAX_KEY_BYTES, 1, 1024 * 1024)
+  // A key in a path takes up to three characters a byte (percent-encoded),
+  // and the request line counts against the header limit.
+  const maxHeaderBytes = integer(env, 'MAX_HEADER_BYTES', Math.max(32 * 1024, 3 * maxKeyBytes + 16 * 1024), 3 * maxKeyBytes + 4096, 16 * 1024 * 1024)
   return {
     host: env.HOST ?? '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65535),
+    workers: workers(env),
     logLevel,
     bodyLimit: integer(env, 'BODY_LIMIT', 4 * 1024 * 1024, 1024, 128 * 1024 * 1024),
     maxNestingDepth: integer(env, 'MAX_NESTING_DEPTH', 32, 1, 256),
@@ -188,6 +223,15 @@ export function loadConfig (env: Env): GatewayConfig {
       tokenSecret: secret(env, 'SCAN_TOKEN_SECRET'),
       indexWaitTimeout: integer(env, 'INDEX_WAIT_TIMEOUT', 30_000, 0, 600_000)
     },
-    infoAllow: commandList(env, 'INFO_ALLOW', READ_ONLY_INFO)
+    infoAllow: commandList(env, 'INFO_ALLOW', READ_ONLY_INFO),
+    maxKeyBytes,
+    http: {
+      requestTimeout: integer(env, 'REQUEST_TIMEOUT', 30_000, 100, 3_600_000),
+      keepAliveTimeout: integer(env, 'KEEP_ALIVE_TIMEOUT', 72_000, 100, 3_600_000),
+      maxConnections: integer(env, 'MAX_CONNECTIONS', 1024, 1, 1_000_000),
+      maxHeaderBytes,
+      largeBodyBytes: integer(env, 'LARGE_BODY_BYTES', 64 * 1024, 1024, 128 * 1024 * 1024),
+      maxLargeBodies: integer(env, 'MAX_LARGE_BODIES', 16, 1, 100_000)
+    }
   }
 }
