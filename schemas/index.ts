@@ -8,9 +8,13 @@ import { HealthStatus } from './health'
 import { OPERATE_SCHEMAS } from './operations'
 import { ErrorCatalogue, Problem } from './problem'
 import { RecordBody, RecordParams, RecordQuery } from './records'
+import { EXECUTE_SCHEMAS } from './execute'
+import { INDEX_SCHEMAS } from './indexes'
+import { SCAN_SCHEMAS } from './scan'
 
 const SCHEMAS = [HealthStatus, ClusterInfo, Problem, ErrorCatalogue, RecordParams, RecordQuery, RecordBody,
-  BatchKey, BatchItemPolicy, BatchItem, BatchBody, BatchQuery, BatchResult, ...OPERATE_SCHEMAS]
+  BatchKey, BatchItemPolicy, BatchItem, BatchBody, BatchQuery, BatchResult, ...OPERATE_SCHEMAS,
+  ...SCAN_SCHEMAS, ...INDEX_SCHEMAS, ...EXECUTE_SCHEMAS]
 
 export function addSchemas (app: FastifyInstance): void {
   for (const schema of SCHEMAS) app.addSchema(schema)

@@ -9,6 +9,12 @@ import type { Server } from 'node:http'
 import type { FastifyHttpOptions, FastifyInstance, FastifyServerOptions } from 'fastify'
 import batchRoutes from '../routes/batch'
 import clusterRoutes from '../routes/cluster'
+import executeRoutes from '../routes/execute'
+import indexRoutes from '../routes/indexes'
+import infoRoutes from '../routes/info'
+import queryRoutes from '../routes/query'
+import scanRoutes from '../routes/scan'
+import truncateRoutes from '../routes/truncate'
 import healthRoutes from '../routes/health'
 import operateRoutes from '../routes/operate'
 import recordRoutes from '../routes/records'
@@ -27,6 +33,8 @@ import limitsPlugin, { limitOptions } from './plugins/limits'
 import { serializeError } from './errors'
 import { Policies } from './policies'
 import { ReadCoalescer } from './read-coalescer'
+import { ScanResponder } from './scan/respond'
+import { TokenCodec } from './scan/token'
 
 import type { GatewayConfig } from './config'
 
@@ -97,4 +105,12 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer, maxKeyBytes })
   await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems, maxKeyBytes })
   await fastify.register(operateRoutes, { policies, maxDepth: config.maxNestingDepth, keyBusy: config.keyBusy, maxKeyBytes })
+  if (config.scan.tokenSecret === undefined) fastify.log.info('SCAN_TOKEN_SECRET is not set: page tokens hold only for this process')
+  const responder = new ScanResponder(config.scan, new TokenCodec(config.scan.tokenSecret))
+  await fastify.register(scanRoutes, { policies, settings: config.scan, responder })
+  await fastify.register(queryRoutes, { policies, settings: config.scan, responder, maxDepth: config.maxNestingDepth })
+  await fastify.register(indexRoutes, { maxDepth: config.maxNestingDepth, waitTimeout: config.scan.indexWaitTimeout })
+  await fastify.register(truncateRoutes)
+  await fastify.register(infoRoutes, { allow: config.infoAllow })
+  await fastify.register(executeRoutes, { policies, maxDepth: config.maxNestingDepth })
 }

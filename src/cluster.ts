@@ -10,6 +10,7 @@
 // AEROSPIKE_MAX_COMMANDS_IN_QUEUE are divided by WORKERS, the remainder going
 // one each to the first workers.
 
+import { randomBytes } from 'node:crypto'
 import cluster, { type Worker } from 'node:cluster'
 import { ConfigError, type GatewayConfig } from './config'
 import { startEmbeddedServer, type EmbeddedServerHandle } from './embedded/index'
@@ -62,6 +63,9 @@ export async function runPrimary (config: GatewayConfig): Promise<void> {
     say(`AEROSPIKE_HOSTS is not set: started the embedded Aerospike-compatible server at ${hosts} for ${config.workers} workers; data lives in memory only`)
   }
   const address = hosts
+  // Workers inherit the environment: one secret for all, so that a page
+  // token made by one worker is good at every other (src/scan/token.ts).
+  process.env.SCAN_TOKEN_SECRET ??= randomBytes(32).toString('base64url')
   let closing = false
   const workers = new Set<Worker>()
   const fork = (index: number): void => {

@@ -62,6 +62,10 @@ export interface GatewayConfig {
   aerospikeTls: { name: string | undefined, caFile: string | undefined, certFile: string | undefined, keyFile: string | undefined } | undefined
   /** Whether GET /metrics is served. */
   metrics: boolean
+  /** Scans and queries: see src/scan/. */
+  scan: ScanSettings
+  /** Info commands POST /v1/info may send: command names, or ['*'] for any. */
+  infoAllow: string[]
   /** Largest string or bytes key, bytes (MAX_KEY_BYTES). */
   maxKeyBytes: number
   /** What one client may hold of the gateway: see src/plugins/limits.ts. */
@@ -82,6 +86,30 @@ export interface HttpLimits {
   /** Large bodies being received or handled at once; more is 503. */
   maxLargeBodies: number
 }
+
+export interface ScanSettings {
+  /** Largest page of a JSON or MessagePack answer; also the page when maxRecords is absent. */
+  maxPageSize: number
+  /** Records fetched per round trip while streaming NDJSON: what one partition window holds in memory. */
+  streamChunk: number
+  /** Partition windows read at the same time while streaming. */
+  concurrency: number
+  /** Partitions in one window: one query command covers them. */
+  windowPartitions: number
+  /** Total timeout (ms) of each query command of a scan, unless the request sets totalTimeout. */
+  totalTimeout: number
+  /** Key of the HMAC that signs page tokens; random per process when unset. */
+  tokenSecret: Buffer | undefined
+  /** Longest time (ms) POST /v1/index?wait=true waits for an index to be built. */
+  indexWaitTimeout: number
+}
+
+/** The default of INFO_ALLOW: commands that read and change nothing. */
+export const READ_ONLY_INFO = ['build', 'build-os', 'build-time', 'cluster-name', 'cluster-stable', 'edition', 'features',
+  'get-config', 'health-outliers', 'health-stats', 'latencies', 'logs', 'namespace', 'namespaces', 'node', 'partition-generation',
+  'peers-clear-alt', 'peers-clear-std', 'peers-generation', 'peers-tls-alt', 'peers-tls-std', 'query-show', 'racks', 'rack-ids',
+  'replicas', 'scan-show', 'service', 'service-clear-alt', 'service-clear-std', 'services', 'services-alumni', 'sets', 'sindex',
+  'sindex-exists', 'sindex-list', 'sindex-stat', 'statistics', 'status', 'udf-list', 'version']
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -113,6 +141,23 @@ function boolean (env: Env, name: string, fallback: boolean): boolean {
 function optional (env: Env, name: string): string | undefined {
   const v = env[name]?.trim()
   return v === undefined || v === '' ? undefined : v
+}
+
+function secret (env: Env, name: string): Buffer | undefined {
+  const raw = optional(env, name)
+  if (raw === undefined) return undefined
+  if (raw.length < 32) throw new ConfigError(`${name} must be at least 32 characters, got ${raw.length}`)
+  return Buffer.from(raw, 'utf8')
+}
+
+function commandList (env: Env, name: string, fallback: string[]): string[] {
+  const raw = optional(env, name)
+  if (raw === undefined) return fallback
+  const names = raw.split(',').map((n) => n.trim()).filter((n) => n !== '')
+  for (const n of names) {
+    if (!/^(\*|[A-Za-z0-9_.-]+)$/.test(n)) throw new ConfigError(`${name} must be a comma-separated list of info command names or *, got "${raw}"`)
+  }
+  return names
 }
 
 function policyDefaults (env: Env, prefix: string, retries: number): PolicyDefaults {
@@ -227,6 +272,16 @@ export function loadConfig (env: Env): GatewayConfig {
     tls: httpsFiles(env),
     aerospikeTls: clusterTls(env),
     metrics: boolean(env, 'METRICS', true),
+    scan: {
+      maxPageSize: integer(env, 'SCAN_MAX_PAGE_SIZE', 10_000, 1, 1_000_000),
+      streamChunk: integer(env, 'SCAN_STREAM_CHUNK', 1000, 1, 100_000),
+      concurrency: integer(env, 'SCAN_CONCURRENCY', 4, 1, 64),
+      windowPartitions: integer(env, 'SCAN_WINDOW_PARTITIONS', 64, 1, 4096),
+      totalTimeout: integer(env, 'SCAN_TOTAL_TIMEOUT', 30_000, 0, 3_600_000),
+      tokenSecret: secret(env, 'SCAN_TOKEN_SECRET'),
+      indexWaitTimeout: integer(env, 'INDEX_WAIT_TIMEOUT', 30_000, 0, 600_000)
+    },
+    infoAllow: commandList(env, 'INFO_ALLOW', READ_ONLY_INFO),
     maxKeyBytes,
     http: {
       requestTimeout: integer(env, 'REQUEST_TIMEOUT', 30_000, 100, 3_600_000),

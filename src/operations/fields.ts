@@ -162,7 +162,7 @@ type Context = InstanceType<typeof Aerospike.cdt.Context>
 type AnyValue = Parameters<Context['addListValue']>[0]
 
 // The official gateway's ctx items: {"type": "listIndex", "index": 2}, ...
-function context (f: OpInput, name: string): Context | undefined {
+export function context (f: OpInput, name: string): Context | undefined {
   if (!given(f, name)) return undefined
   const items = list(f, name)
   if (items.length === 0) return undefined
