@@ -4,13 +4,14 @@
 import type { FastifyInstance } from 'fastify'
 import { BatchBody, BatchItem, BatchItemPolicy, BatchKey, BatchQuery, BatchResult } from './batch'
 import { ClusterInfo } from './cluster'
+import { EXPRESSION_SCHEMAS } from './expressions'
 import { HealthStatus } from './health'
 import { OPERATE_SCHEMAS } from './operations'
 import { ErrorCatalogue, Problem } from './problem'
 import { RecordBody, RecordParams, RecordQuery } from './records'
 
 const SCHEMAS = [HealthStatus, ClusterInfo, Problem, ErrorCatalogue, RecordParams, RecordQuery, RecordBody,
-  BatchKey, BatchItemPolicy, BatchItem, BatchBody, BatchQuery, BatchResult, ...OPERATE_SCHEMAS]
+  BatchKey, BatchItemPolicy, BatchItem, BatchBody, BatchQuery, BatchResult, ...OPERATE_SCHEMAS, ...EXPRESSION_SCHEMAS]
 
 export function addSchemas (app: FastifyInstance): void {
   for (const schema of SCHEMAS) app.addSchema(schema)
