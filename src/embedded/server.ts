@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, Server, Socket } from 'node:net'
 import { inflateSync } from 'node:zlib'
 import { parseBatch } from './batch'
+import { buildFilter } from './exp'
 import { EDITIONS, infoReply, InfoNode } from './info'
 import { DEFAULT_MAX_RECORD_SIZE, Namespace, NamespaceConfig, nowSeconds } from './store'
 import { execute, messageDigest, Outcome, TransactionContext } from './transaction'
@@ -276,6 +277,9 @@ export class EmbeddedServer implements InfoNode {
     if (fault?.closeConnection === true) return { reply: undefined, delayMs: fault.delayMs ?? 0, close: true }
     const delayMs = fault?.delayMs ?? 0
     if (fault?.resultCode !== undefined) return { reply: batchEnd(fault.resultCode), delayMs, close: false }
+    // batch.c builds the parent's filter once; rows without their own use it.
+    const parentFilter = findField(parent, FieldType.FILTER_EXP)
+    if (parentFilter !== undefined && buildFilter(parentFilter) === undefined) return { reply: batchEnd(Result.PARAMETER), delayMs, close: false }
     const { rows, error } = parseBatch(parent)
     const frames: Buffer[] = []
     let pending: Array<{ index: number, outcome: Outcome }> = []
@@ -296,7 +300,7 @@ export class EmbeddedServer implements InfoNode {
       const rowFault = this.faults.length === 0 ? undefined : this.takeFault(describe(row.msg, row.digest, true))
       const outcome = rowFault?.resultCode !== undefined
         ? { resultCode: rowFault.resultCode, generation: 0, voidTime: 0 }
-        : execute(withDigest(row.msg, row.digest), ctx)
+        : execute(withDigest(row.msg, row.digest, parentFilter), ctx)
       pending.push({ index: row.index, outcome })
       pendingSize += replyMessageSize(outcome.bins)
       if (pendingSize >= BATCH_FRAME_TARGET) flush()
@@ -316,10 +320,14 @@ function matches (m: FaultMatch, req: RequestInfo): boolean {
   return true
 }
 
-// A batch row names its record by the row's digest, not by a field.
-function withDigest (msg: Message, digest: Buffer): Message {
+// A batch row names its record by the row's digest, not by a field, and
+// takes the parent's filter unless it has its own.
+function withDigest (msg: Message, digest: Buffer, parentFilter: Buffer | undefined): Message {
   const fields = msg.fields.filter((f) => f.type !== FieldType.DIGEST)
   fields.push({ type: FieldType.DIGEST, data: digest })
+  if (parentFilter !== undefined && findField(msg, FieldType.FILTER_EXP) === undefined) {
+    fields.push({ type: FieldType.FILTER_EXP, data: parentFilter })
+  }
   return { ...msg, fields }
 }
 

@@ -25,6 +25,8 @@ export interface StoredRecord {
   setName: string
   // The key field as the client sent it (particle type byte + key bytes).
   key: Buffer | undefined
+  // Milliseconds since the citrusleaf epoch of the last write.
+  lastUpdate?: number
 }
 
 export interface NamespaceConfig {
