@@ -146,7 +146,9 @@ export class Compiler {
       case 'number':
         return Number.isInteger(node) ? { exp: E.int(node), type: 'int' } : { exp: E.float(node), type: 'float' }
       case 'bigint':
-        return { exp: E.int(node), type: 'int' }
+        // exp.int takes JavaScript numbers only; an int64 beyond 2^53 goes as
+        // the client's literal of any value, which packs an integer the same way.
+        return { exp: E.list(node), type: 'int' }
       case 'string':
         return { exp: E.str(node), type: 'str' }
       case 'boolean':
@@ -180,7 +182,8 @@ export class Compiler {
     const value = toClientValue(v, { source: this.options.source, maxDepth: this.options.maxDepth, path })
     if (value === null) return { exp: E.nil(), type: 'nil' }
     if (Buffer.isBuffer(value)) return { exp: E.bytes(value, value.length), type: 'blob' }
-    if (value instanceof Aerospike.GeoJSON) return { exp: E.geo(String(value)), type: 'geo' }
+    // The GeoJSON object itself: given its text, the binding packs a string, which the server refuses (4).
+    if (value instanceof Aerospike.GeoJSON) return { exp: E.geo(value), type: 'geo' }
     if (value instanceof Aerospike.HyperLogLog) throw expError(path, 'an HLL value is an operand of the hll* operators only')
     if (value instanceof Aerospike.Double) return { exp: E.float(value.value()), type: 'float' }
     if (Array.isArray(value)) return { exp: E.list(value), type: 'list' }

@@ -201,9 +201,9 @@ const expressionOf = (f: OpInput): ClientExpression =>
 // A computed value under a name of the request's choosing: several results
 // on one bin come back under distinct names.
 record('EXP_READ', 'Evaluate exp and answer its value under name', false, ['name', 'exp'], ['expReadFlags'], 'value',
-  (a, f) => X.read(a.name, expressionOf(f), a.expReadFlags ?? 0))
+  (a, f) => X.read(a.name, expressionOf(f), a.expReadFlags ?? 0), ['exp'])
 record('EXP_WRITE', 'Write the value of exp to the bin', true, ['binName', 'exp'], ['expWriteFlags'], 'none',
-  (a, f) => X.write(a.binName, expressionOf(f), a.expWriteFlags ?? 0))
+  (a, f) => X.write(a.binName, expressionOf(f), a.expWriteFlags ?? 0), ['exp'])
 
 // --- Bit operations (the official gateway's types and fields) ---------------------
 
@@ -244,11 +244,12 @@ for (const [type, fn, what] of [['BIT_ADD', 'add', 'Add value to'], ['BIT_SUBTRA
   bitModify(type, `${what} the integer of bitSize bits (at most 64) at bitOffset; action on overflow`, [...bits, 'value'],
     (a, f) => BIT[fn](a.binName, a.bitOffset, a.bitSize, intArg(f, a.value), a.signed ?? false).onOverflow(a.action ?? Aerospike.bitwise.overflow.FAIL))
 }
-// Client 6.7.1 has no bitwise.setInt, but its binding has the opcode, right
-// after the one of bitwise.get... minus one: BIT_GET is 781, BIT_SET_INT 780.
+// Client 6.7.1 has no bitwise.setInt, but its binding runs the operation: its
+// opcode comes just before BIT_GET's (780, 781), and it reads bitOffset,
+// bitSize and value (where the other bit operations read offset and size).
 const BIT_SET_INT = (BIT.get('b', 0, 0) as unknown as { op: number }).op - 1
 bitModify('BIT_SET_INT', 'Set bitSize bits (at most 64) at bitOffset to the integer value', [...bits, 'value'],
-  (a, f) => Object.assign(BIT.not(a.binName, a.bitOffset, a.bitSize), { op: BIT_SET_INT, value: intArg(f, a.value) }))
+  (a, f) => Object.assign(BIT.not(a.binName, a.bitOffset, a.bitSize), { op: BIT_SET_INT, bitOffset: a.bitOffset, bitSize: a.bitSize, value: intArg(f, a.value) }))
 for (const type of ['BIT_RESIZE', 'BIT_ADD', 'BIT_SUBTRACT']) {
   const spec = SPECS.get(type) as OpSpec
   SPECS.set(type, { ...spec, optional: [...spec.optional, ...(type === 'BIT_RESIZE' ? ['resizeFlags'] : ['signed', 'action']) as FieldName[]] })

@@ -55,7 +55,7 @@ function generators (rnd: () => number): { bool: Gen, int: Gen, float: Gen, str:
     () => [{ bitGetInt: { bin: 'f', bitOffset: 4, bitSize: 4, signed: true } }, e.bit.getInt(e.binBlob('f'), true, e.int(4), e.int(4))],
     () => [{ bitLscan: { bin: 'f', bitOffset: 0, bitSize: 16, value: true } }, e.bit.lScan(e.binBlob('f'), e.bool(true), e.int(16), e.int(0))],
     () => [{ hllCount: { bin: 'h' } }, e.hll.getCount(e.binHll('h'))],
-    () => [{ var: 'x' }, e.var('x')]
+    () => [{ var: 'x' }, (e as any).var('x')]
   ])()
   const leafFloat = (): Pair => pick<() => Pair>([
     () => { const v = Math.floor(rnd() * 1000) + 0.25; return [v, e.float(v)] },
@@ -80,7 +80,7 @@ function generators (rnd: () => number): { bool: Gen, int: Gen, float: Gen, str:
     () => { const [a, x] = int(d - 1); return [{ intCount: a }, flat(e.intCount(x))] },
     () => { const [a, x] = int(d - 1); const [b, y] = bool(d - 1); return [{ intLscan: [a, b] }, flat(e.intLscan(x, y))] },
     () => { const [c, x] = bool(d - 1); const [a, y] = int(d - 1); const [b, z] = int(d - 1); return [{ cond: [c, a, b] }, e.cond(x, y, z)] },
-    () => { const [a, x] = int(d - 1); const [b, y] = int(d - 1); return [{ let: { x: a }, in: { '+': [{ var: 'x' }, b] } }, e.let(e.def('x', x), e.add(e.var('x'), y))] }
+    () => { const [a, x] = int(d - 1); const [b, y] = int(d - 1); return [{ let: { x: a }, in: { '+': [{ var: 'x' }, b] } }, e.let(e.def('x', x), e.add((e as any).var('x'), y))] }
   ])()
   const float: Gen = (d) => d <= 0 ? leafFloat() : pick<() => Pair>([
     leafFloat,
@@ -140,7 +140,7 @@ t.test('the issue\'s example, with a bin typed from its comparison', async (t) =
 })
 
 t.test('the workarounds of client 6.7.1\'s expression defects', async (t) => {
-  t.throws(() => e.pow(e.float(2), e.float(3)).map((x: any) => x.op.toString()), undefined, 'sanity: the client nests')
+  t.ok((e.pow(e.float(2), e.float(3)) as unknown as unknown[]).some((x) => Array.isArray(x)), 'sanity: the client nests its operands')
   const pow = toClientExpression({ pow: [2.5, 3.5] }, 'f', OPTIONS) as unknown as any[]
   t.equal(pow.length, 3, 'pow: operands flattened')
   t.ok(pow.every((x) => !Array.isArray(x)))
@@ -163,7 +163,7 @@ t.test('base64 expression bytes are checked before the client sees them', async 
     t.throws(() => toClientExpression(bytes.toString('base64'), 'filterexp', OPTIONS), { statusCode: 400, message: new RegExp(`^filterexp: .*${why}`) }, why)
   }
   t.throws(() => toClientExpression('not base64!', 'filterexp', OPTIONS), { message: /^filterexp: neither a JSON expression nor base64/ })
-  t.throws(() => toClientExpression('', 'filterexp', OPTIONS), { statusCode: 400 })
+  t.throws(() => toClientExpression('', 'filterexp', OPTIONS), { message: /^filterexp: neither/ })
 })
 
 t.test('errors name the offending node', async (t) => {
