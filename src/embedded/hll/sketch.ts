@@ -4,8 +4,7 @@
 // big-endian. Estimates follow Ertl's algorithm 6 and HyperMinHash as the
 // server computes them, so counts match the server's exactly.
 
-import { trailingZeros } from '../bits'
-import { murmur3x64128 } from './murmur'
+import { murmur3x64128, U64 } from './murmur'
 
 export const HEADER = 11
 const HLL_BITS = 6
@@ -59,12 +58,18 @@ function registerBits (h: Buffer): number {
   return HLL_BITS + h[2]
 }
 
+function readBits (h: Buffer, bit: number, n: number): number {
+  let v = 0
+  for (let i = 0; i < n; i++, bit++) v = v * 2 + ((h[bit >> 3] >> (7 - (bit & 7))) & 1)
+  return v
+}
+
 export function getRegister (h: Buffer, r: number): bigint {
   const n = registerBits(h)
-  let bit = HEADER * 8 + n * r
-  let v = 0n
-  for (let i = 0; i < n; i++, bit++) v = (v << 1n) | BigInt((h[bit >> 3] >> (7 - (bit & 7))) & 1)
-  return v
+  const bit = HEADER * 8 + n * r
+  // Registers of up to 57 bits: read in two parts that each fit a double.
+  if (n <= 32) return BigInt(readBits(h, bit, n))
+  return (BigInt(readBits(h, bit, n - 32)) << 32n) | BigInt(readBits(h, bit + n - 32, 32))
 }
 
 export function setRegister (h: Buffer, r: number, value: bigint): void {
@@ -81,12 +86,19 @@ function hllValue (h: Buffer, v: bigint): number {
   return Number((v >> BigInt(h[2])) & 0xffn)
 }
 
+function trailingZeros64 ([hi, lo]: U64): number {
+  if (lo !== 0) return 31 - Math.clz32(lo & -lo)
+  return hi !== 0 ? 63 - Math.clz32(hi & -hi) : 64
+}
+
 // hmh_hash: the register an element lands in and the value it offers.
 function hash (h: Buffer, element: Buffer): { register: number, value: bigint } {
   const [h1, h2] = murmur3x64128(element)
-  const register = Number(h1 & 0xffffn) & ((1 << h[1]) - 1)
-  const minhash = (h1 >> BigInt(h[1])) & ((1n << BigInt(h[2])) - 1n)
-  const hll = BigInt((trailingZeros(h2) + 1) & 0xff)
+  const register = h1[1] & 0xffff & ((1 << h[1]) - 1)
+  const hll = BigInt((trailingZeros64(h2) + 1) & 0xff)
+  if (h[2] === 0) return { register, value: hll }
+  const word = (BigInt(h1[0]) << 32n) | BigInt(h1[1])
+  const minhash = (word >> BigInt(h[1])) & ((1n << BigInt(h[2])) - 1n)
   return { register, value: (hll << BigInt(h[2])) | minhash }
 }
 
