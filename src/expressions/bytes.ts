@@ -12,6 +12,8 @@ import { expError } from './types'
 
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/
 export const MAX_DEPTH = 64
+// Text such as the official gateway's infix filters; packed expressions start with an array or a literal.
+const PRINTABLE = /^[\x20-\x7e]{3,}$/
 
 class Malformed extends Error {}
 
@@ -63,6 +65,9 @@ export function expressionFromBase64 (text: string, path: string): string {
     throw expError(path, 'neither a JSON expression nor base64 expression bytes')
   }
   const bytes = Buffer.from(text.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
+  if (PRINTABLE.test(bytes.toString('latin1'))) {
+    throw expError(path, 'base64 of text: the official gateway\'s text filters ("a = 5 and b > 3") are not supported; give the JSON form (README, "Expressions") or packed expression bytes')
+  }
   let end: number
   try {
     end = skip(bytes, 0, 0)

@@ -163,6 +163,7 @@ t.test('base64 expression bytes are checked before the client sees them', async 
     t.throws(() => toClientExpression(bytes.toString('base64'), 'filterexp', OPTIONS), { statusCode: 400, message: new RegExp(`^filterexp: .*${why}`) }, why)
   }
   t.throws(() => toClientExpression('not base64!', 'filterexp', OPTIONS), { message: /^filterexp: neither a JSON expression nor base64/ })
+  t.throws(() => toClientExpression(Buffer.from('age > 18 and x = 1').toString('base64url'), 'filterexp', OPTIONS), { message: /^filterexp: base64 of text: the official gateway's text filters/ })
   t.throws(() => toClientExpression('', 'filterexp', OPTIONS), { message: /^filterexp: neither/ })
 })
 
