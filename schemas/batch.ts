@@ -1,5 +1,6 @@
 import { Type } from 'typebox'
 import { LIMITS } from './limits'
+import { FILTER_EXP_PARAM, FilterExpField } from './expressions'
 
 const literals = <T extends string>(values: readonly T[], description?: string): ReturnType<typeof Type.Union> =>
   Type.Union(values.map((v) => Type.Literal(v)), description === undefined ? {} : { description })
@@ -32,8 +33,9 @@ export const BatchItemPolicy = Type.Object({
   expiration: Type.Optional(Type.Integer({ minimum: LIMITS.expiration[0], maximum: LIMITS.expiration[1], description: 'WRITE only: TTL in seconds; -1 never expire, -2 keep, 0 the namespace default' })),
   commitLevel,
   durableDelete,
-  sendKey
-}, { $id: 'BatchItemPolicy', description: 'Per-item policy: readMode* for READ; the write fields for WRITE; generation, commitLevel, durableDelete, sendKey for DELETE' })
+  sendKey,
+  filterExp: Type.Optional(FilterExpField)
+}, { $id: 'BatchItemPolicy', description: 'Per-item policy: readMode* for READ; the write fields for WRITE; generation, commitLevel, durableDelete, sendKey for DELETE; filterExp for any, replacing the batch\'s filterexp' })
 
 export const BatchItem = Type.Object({
   type: literals(['READ', 'WRITE', 'DELETE']),
@@ -59,7 +61,8 @@ export const BatchQuery = Type.Object({
   allowInlineSSD: Type.Optional(Type.Boolean({ description: 'Let the server run SSD items on its receiving thread' })),
   respondAllKeys: Type.Optional(Type.Boolean({ description: 'Go on after an item fails (default true)' })),
   replica: Type.Optional(literals(['MASTER', 'MASTER_PROLES', 'SEQUENCE', 'PREFER_RACK'])),
-  readModeAP: Type.Optional(literals(['ONE', 'ALL']))
+  readModeAP: Type.Optional(literals(['ONE', 'ALL'])),
+  filterexp: Type.Optional(FILTER_EXP_PARAM)
 }, { $id: 'BatchQuery', additionalProperties: false })
 
 export const BatchResult = Type.Object({

@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify'
 import { BatchBody, BatchItem, BatchItemPolicy, BatchKey, BatchQuery, BatchResult } from './batch'
 import { ClusterInfo } from './cluster'
+import { EXPRESSION_SCHEMAS } from './expressions'
 import { HealthStatus } from './health'
 import { OPERATE_SCHEMAS } from './operations'
 import { ErrorCatalogue, Problem } from './problem'
@@ -14,7 +15,7 @@ import { SCAN_SCHEMAS } from './scan'
 
 const SCHEMAS = [HealthStatus, ClusterInfo, Problem, ErrorCatalogue, RecordParams, RecordQuery, RecordBody,
   BatchKey, BatchItemPolicy, BatchItem, BatchBody, BatchQuery, BatchResult, ...OPERATE_SCHEMAS,
-  ...SCAN_SCHEMAS, ...INDEX_SCHEMAS, ...EXECUTE_SCHEMAS]
+  ...SCAN_SCHEMAS, ...INDEX_SCHEMAS, ...EXECUTE_SCHEMAS, ...EXPRESSION_SCHEMAS]
 
 export function addSchemas (app: FastifyInstance): void {
   for (const schema of SCHEMAS) app.addSchema(schema)

@@ -1,4 +1,5 @@
 import { Type } from 'typebox'
+import { FILTER_EXP_PARAM } from './expressions'
 
 import { LIMITS } from './limits'
 
@@ -28,7 +29,8 @@ export const RecordQuery = Type.Object({
   durableDelete: Type.Optional(Type.Boolean({ description: 'Leave a tombstone (Enterprise Edition)' })),
   replica: Type.Optional(Type.Union([Type.Literal('MASTER'), Type.Literal('MASTER_PROLES'), Type.Literal('SEQUENCE'), Type.Literal('PREFER_RACK')])),
   readModeAP: Type.Optional(Type.Union([Type.Literal('ONE'), Type.Literal('ALL')])),
-  commitLevel: Type.Optional(Type.Union([Type.Literal('COMMIT_ALL'), Type.Literal('COMMIT_MASTER')]))
+  commitLevel: Type.Optional(Type.Union([Type.Literal('COMMIT_ALL'), Type.Literal('COMMIT_MASTER')])),
+  filterexp: Type.Optional(FILTER_EXP_PARAM)
 }, { $id: 'RecordQuery', additionalProperties: false })
 
 export const RecordBody = Type.Object({

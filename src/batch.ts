@@ -14,6 +14,7 @@ import type { Client } from 'aerospike'
 import { GatewayError, itemProblem, type ItemProblem } from './errors'
 import { bodyKey, echoKey, type BodyKey } from './keys'
 import { toClientOps, type ClientOperation } from './operations'
+import { filterPolicyField } from './expressions'
 import { COMMIT_LEVEL, EXISTS, GEN, READ_MODE_AP, type Policies, type PolicyQuery } from './policies'
 import type { BodyFormat } from './plugins/content'
 import { binTypeChecks, checkBinName, fromClientBins, looksLikeRawCdt, readPolicies, readRecord, toClientBins, type ReadPolicies, type Value } from './values'
@@ -32,6 +33,8 @@ export interface ItemPolicy {
   commitLevel?: keyof typeof COMMIT_LEVEL
   durableDelete?: boolean
   sendKey?: boolean
+  /** The JSON expression form, or JSON text or base64 bytes of one (src/expressions). */
+  filterExp?: unknown
 }
 
 export interface BatchItem {
@@ -45,6 +48,7 @@ export interface BatchItem {
 }
 
 export type BatchQuery = Pick<PolicyQuery, 'totalTimeout' | 'socketTimeout' | 'maxRetries' | 'sleepBetweenRetries' | 'replica' | 'readModeAP'> & {
+  filterexp?: string
   allowInline?: boolean
   allowInlineSSD?: boolean
   respondAllKeys?: boolean
@@ -58,9 +62,9 @@ const READ_MODE_SC = {
 } as const
 
 const POLICY_FIELDS: Record<BatchItem['type'], ReadonlySet<string>> = {
-  READ: new Set(['readModeAP', 'readModeSC']),
-  WRITE: new Set(['recordExistsAction', 'generationPolicy', 'generation', 'expiration', 'commitLevel', 'durableDelete', 'sendKey']),
-  DELETE: new Set(['generationPolicy', 'generation', 'commitLevel', 'durableDelete', 'sendKey'])
+  READ: new Set(['readModeAP', 'readModeSC', 'filterExp']),
+  WRITE: new Set(['recordExistsAction', 'generationPolicy', 'generation', 'expiration', 'commitLevel', 'durableDelete', 'sendKey', 'filterExp']),
+  DELETE: new Set(['generationPolicy', 'generation', 'commitLevel', 'durableDelete', 'sendKey', 'filterExp'])
 }
 
 /** What one item came to: its result code and, when it has one, its record. */
@@ -106,14 +110,14 @@ function invalid (where: string, detail: string): GatewayError {
   return new GatewayError(4, `${where}: ${detail}`)
 }
 
-function checkPolicy (item: BatchItem, where: string): ItemPolicy | undefined {
+// An item's filter replaces the batch's (the filterexp query parameter) for that item.
+function checkPolicy (item: BatchItem, where: string, options: PlanOptions): { policy?: ItemPolicy, filter: Record<string, unknown> } {
   const p = item.policy
-  if (p === undefined) return undefined
-  if ('filterExp' in p) throw invalid(`${where}.policy.filterExp`, 'filter expressions are not supported by this gateway')
+  if (p === undefined) return { filter: {} }
   for (const field of Object.keys(p)) {
     if (!POLICY_FIELDS[item.type].has(field)) throw invalid(`${where}.policy.${field}`, `does not apply to a ${item.type} item`)
   }
-  return p
+  return { policy: p, filter: filterPolicyField(p.filterExp, `${where}.policy.filterExp`, options) }
 }
 
 function generationOf (p: ItemPolicy | undefined): { gen: number, expected: number } | undefined {
@@ -122,7 +126,7 @@ function generationOf (p: ItemPolicy | undefined): { gen: number, expected: numb
 }
 
 function readCommand (item: BatchItem, key: Key, where: string, options: PlanOptions): SubCommand {
-  const p = checkPolicy(item, where)
+  const { policy: p, filter } = checkPolicy(item, where, options)
   const cmd: SubCommand = { type: batchType.BATCH_READ, key }
   const chosen = [item.readAllBins === true, item.binNames !== undefined, item.opsList !== undefined].filter(Boolean).length
   if (chosen > 1) throw invalid(where, 'a READ takes one of readAllBins, binNames and opsList')
@@ -137,7 +141,8 @@ function readCommand (item: BatchItem, key: Key, where: string, options: PlanOpt
   if (p !== undefined) {
     cmd.policy = new Aerospike.BatchReadPolicy({
       readModeAP: p.readModeAP === undefined ? undefined : READ_MODE_AP[p.readModeAP],
-      readModeSC: p.readModeSC === undefined ? undefined : READ_MODE_SC[p.readModeSC]
+      readModeSC: p.readModeSC === undefined ? undefined : READ_MODE_SC[p.readModeSC],
+      ...filter
     })
   }
   return cmd
@@ -154,10 +159,10 @@ function writeFields (p: ItemPolicy | undefined): Record<string, unknown> {
 }
 
 function writeCommand (item: BatchItem, key: Key, where: string, options: PlanOptions, answered: (bins: Set<string> | 'all') => void): SubCommand | Single {
-  const p = checkPolicy(item, where)
+  const { policy: p, filter } = checkPolicy(item, where, options)
   if (item.readAllBins !== undefined || item.binNames !== undefined) throw invalid(where, 'a WRITE item reads through opsList only')
   if ((item.opsList === undefined) === (item.bins === undefined)) throw invalid(where, 'a WRITE item takes opsList or bins, one of them')
-  const fields = writeFields(p)
+  const fields = { ...writeFields(p), ...filter }
   const generation = generationOf(p)
   let ops: ClientOperation[]
   if (item.opsList !== undefined) {
@@ -175,14 +180,14 @@ function writeCommand (item: BatchItem, key: Key, where: string, options: PlanOp
   return { type: batchType.BATCH_WRITE, key, ops, policy: new Aerospike.BatchWritePolicy(fields) }
 }
 
-function deleteCommand (item: BatchItem, key: Key, where: string): SubCommand {
-  const p = checkPolicy(item, where)
+function deleteCommand (item: BatchItem, key: Key, where: string, options: PlanOptions): SubCommand {
+  const { policy: p, filter } = checkPolicy(item, where, options)
   for (const field of ['readAllBins', 'binNames', 'opsList', 'bins'] as const) {
     if (item[field] !== undefined) throw invalid(`${where}.${field}`, 'a DELETE item takes a key and a policy only')
   }
   const cmd: SubCommand = { type: batchType.BATCH_REMOVE, key }
   if (p !== undefined) {
-    const fields = writeFields(p)
+    const fields = { ...writeFields(p), ...filter }
     const generation = generationOf(p)
     if (generation !== undefined) {
       fields.gen = generation.gen
@@ -236,7 +241,7 @@ export function planBatch (items: readonly BatchItem[], options: PlanOptions): B
     plan.keys.push(key)
     const cmd = item.type === 'READ'
       ? readCommand(item, key, where, options)
-      : item.type === 'WRITE' ? writeCommand(item, key, where, options, (bins) => { plan.answered[i] = bins }) : deleteCommand(item, key, where)
+      : item.type === 'WRITE' ? writeCommand(item, key, where, options, (bins) => { plan.answered[i] = bins }) : deleteCommand(item, key, where, options)
     if (typeof cmd === 'function') {
       plan.items.push(cmd)
     } else {

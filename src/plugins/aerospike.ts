@@ -96,6 +96,10 @@ async function closeFailed (client: Client): Promise<void> {
 export default fp<AerospikePluginOptions>(async (app, opts) => {
   const hosts = opts.config.aerospikeHosts
   setUpCommandQueue(opts.config)
+  // HLL bins then read as Aerospike.HyperLogLog, not as plain Buffers, so the
+  // gateway answers them as HLLs and they write back as HLLs (a Buffer
+  // written to an HLL operation is 12). Process-wide, like the queue above.
+  Aerospike.wrapHLL(true)
   const connectConfig = clientConfig(opts.config)
   const state: AerospikeState = { client: undefined, lastError: undefined }
   app.decorate('aerospike', state)

@@ -1,6 +1,6 @@
 // The value model and its codecs: see model.ts for the model itself.
 
-export { DEFAULT_MAX_DEPTH, MAX_BIN_NAME_BYTES, GEO_TYPES, MSGPACK_EXT_GEOJSON, ValueError, DoubleValue, type GeoJSONValue, type Value, formatPath } from './model'
+export { DEFAULT_MAX_DEPTH, MAX_BIN_NAME_BYTES, GEO_TYPES, MSGPACK_EXT_GEOJSON, MSGPACK_EXT_HLL, type HLLValue, ValueError, DoubleValue, type GeoJSONValue, type Value, formatPath } from './model'
 export { type ParseOptions, parseJson } from './json-read'
 export { type StringifyOptions, stringifyJson } from './json-write'
 export { encodeMsgpack, type DecodeOptions, decodeMsgpack, decodeRawCdt } from './msgpack'
