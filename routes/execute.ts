@@ -64,6 +64,7 @@ export default async function executeRoutes (app: FastifyInstance, { policies, m
   for (const version of ['v1', 'v2'] as const) {
     for (const [url, suffix] of [[`/${version}/execute/scan/:namespace/:set`, 'NamespaceSet'], [`/${version}/execute/scan/:namespace`, 'Namespace']] as const) {
       app.post(url, {
+        config: { permission: 'write' },
         schema: {
           operationId: `executeScan${suffix}${version === 'v2' ? 'V2' : ''}`,
           tags: ['execute'],
@@ -80,6 +81,7 @@ export default async function executeRoutes (app: FastifyInstance, { policies, m
       }, execute as (request: FastifyRequest) => Promise<unknown>)
     }
     app.get(`/${version}/execute/scan/status/:taskId`, {
+      config: { permission: 'read' },
       schema: {
         operationId: `executeScanStatus${version === 'v2' ? 'V2' : ''}`,
         tags: ['execute'],

@@ -133,9 +133,16 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
     ['/v1/index/:namespace', 'namespaceIndexInformation', 'The secondary indexes of a namespace',
       { params: { type: 'object', properties: { namespace: { type: 'string', minLength: 1 } }, required: ['namespace'] } }]
   ] as const) {
-    app.get(url, { schema: { operationId, tags: ['index'], summary, ...extra, response: listed } }, list as (request: FastifyRequest) => Promise<unknown>)
+    app.get(url, { config: { permission: 'read' }, schema: { operationId, tags: ['index'], summary, ...extra, response: listed } }, list as (request: FastifyRequest) => Promise<unknown>)
   }
   app.post('/v1/index', {
+    // The namespace and set are in the body.
+    config: {
+      permission: (request: FastifyRequest) => {
+        const b = (request.body ?? {}) as { namespace?: unknown, set?: unknown }
+        return [{ permission: 'admin', namespace: typeof b.namespace === 'string' ? b.namespace : undefined, set: typeof b.set === 'string' ? b.set : undefined }]
+      }
+    },
     schema: {
       operationId: 'createIndex',
       tags: ['index'],
@@ -157,6 +164,7 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
     }
   }, create as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>)
   app.get('/v1/index/:namespace/:name', {
+    config: { permission: 'read' },
     schema: {
       operationId: 'getIndexStats',
       tags: ['index'],
@@ -166,6 +174,7 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
     }
   }, stats as (request: FastifyRequest) => Promise<unknown>)
   app.delete('/v1/index/:namespace/:name', {
+    config: { permission: 'admin' },
     schema: {
       operationId: 'dropIndex',
       tags: ['index'],

@@ -70,6 +70,7 @@ export default async function infoRoutes (app: FastifyInstance, { allow }: InfoR
   const commandAnswers = { type: 'object', additionalProperties: { type: 'string' }, description: 'Each command with the node\'s answer, as text; an error answer is ERROR:<code>:<message>' }
   const forbidden = problem('A command INFO_ALLOW does not allow (10)')
   app.post('/v1/info', {
+    config: { permission: 'admin' },
     schema: {
       operationId: 'infoAny',
       tags: ['info'],
@@ -81,6 +82,7 @@ export default async function infoRoutes (app: FastifyInstance, { allow }: InfoR
     preValidation
   }, handler as (request: FastifyRequest) => Promise<unknown>)
   app.post('/v1/info/:node', {
+    config: { permission: 'admin' },
     schema: {
       operationId: 'infoNode',
       tags: ['info'],

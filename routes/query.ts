@@ -54,6 +54,7 @@ export default async function queryRoutes (app: FastifyInstance, { policies, set
     app.route({
       method: 'POST',
       url,
+      config: { permission: 'read' },
       schema: {
         operationId,
         tags: ['query'],

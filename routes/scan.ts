@@ -51,6 +51,7 @@ export default async function scanRoutes (app: FastifyInstance, { policies, sett
     app.route({
       method: 'GET',
       url,
+      config: { permission: 'read' },
       schema: {
         operationId: `performScan${suffix}`,
         tags: ['scan'],

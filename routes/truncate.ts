@@ -42,6 +42,7 @@ export default async function truncateRoutes (app: FastifyInstance): Promise<voi
     app.route({
       method: 'DELETE',
       url,
+      config: { permission: 'admin' },
       schema: {
         operationId: id,
         tags: ['truncate'],

@@ -57,7 +57,16 @@ export async function load (client: Aerospike.Client, set: string, count: number
     while (next < count) {
       const start = next
       next += 500
-      await batch(start)
+      // A crowded machine can make the client lose the node for a moment.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await batch(start)
+          break
+        } catch (err) {
+          if (attempt === 10) throw err
+          await new Promise((resolve) => setTimeout(resolve, 500))
+        }
+      }
     }
   }
   await Promise.all([worker(), worker(), worker(), worker()])
