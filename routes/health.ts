@@ -2,12 +2,13 @@
 // cluster, so that a load balancer keeps traffic away until it can.
 
 import type { FastifyInstance } from 'fastify'
+import { CLIENT_ERROR } from '../src/responses'
 
 const status = { $ref: 'HealthStatus#' }
 
 export default async function healthRoutes (app: FastifyInstance): Promise<void> {
   app.get('/health/live', {
-    schema: { operationId: 'live', tags: ['health'], summary: 'The process is up', response: { 200: status } }
+    schema: { operationId: 'live', tags: ['health'], summary: 'The process is up', response: { 200: status, ...CLIENT_ERROR } }
   }, async () => ({ status: 'ok' }))
 
   app.get('/health/ready', {
@@ -17,6 +18,7 @@ export default async function healthRoutes (app: FastifyInstance): Promise<void>
       summary: 'Connected to the Aerospike cluster',
       response: {
         200: status,
+        ...CLIENT_ERROR,
         503: { ...status, description: 'Not connected to the cluster yet; Retry-After says when to ask again' }
       }
     }

@@ -1,7 +1,5 @@
 import { Type } from 'typebox'
-
-const literals = <T extends string>(values: readonly T[], description?: string): ReturnType<typeof Type.Union> =>
-  Type.Union(values.map((v) => Type.Literal(v)), description === undefined ? {} : { description })
+import { enumOf as literals } from './openapi'
 
 export const BatchKey = Type.Object({
   namespace: Type.String({ minLength: 1, maxLength: 31 }),
@@ -43,6 +41,12 @@ export const BatchBody = Type.Array(Type.Ref('BatchItem#'), {
   $id: 'BatchBody',
   description: 'The items, or {"batchRecords": [items]}. At most MAX_BATCH_ITEMS (413 beyond); an empty batch is 400.'
 })
+
+/** What the request body may be: the items, or the official gateway's wrapped form. */
+export const BatchRequest = Type.Union([
+  Type.Ref('BatchBody#'),
+  Type.Object({ batchRecords: Type.Ref('BatchBody#') })
+], { $id: 'BatchRequest', description: 'The items, or {"batchRecords": [items]}' })
 
 export const BatchQuery = Type.Object({
   totalTimeout: Type.Optional(Type.Integer({ minimum: 0, description: 'Total timeout of the batch, ms (capped by MAX_TOTAL_TIMEOUT)' })),

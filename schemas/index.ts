@@ -2,15 +2,16 @@
 // to them by $id and the OpenAPI document lists them as components.
 
 import type { FastifyInstance } from 'fastify'
-import { BatchBody, BatchItem, BatchItemPolicy, BatchKey, BatchQuery, BatchResult } from './batch'
+import { BatchBody, BatchItem, BatchItemPolicy, BatchKey, BatchQuery, BatchRequest, BatchResult } from './batch'
 import { ClusterInfo } from './cluster'
 import { HealthStatus } from './health'
 import { OPERATE_SCHEMAS } from './operations'
 import { ErrorCatalogue, Problem } from './problem'
-import { RecordBody, RecordParams, RecordQuery } from './records'
+import { Bins, CreateQuery, DeleteQuery, GetQuery, HeadQuery, RecordBody, RecordParams, RecordParamsNoSet, WriteQuery } from './records'
 
-const SCHEMAS = [HealthStatus, ClusterInfo, Problem, ErrorCatalogue, RecordParams, RecordQuery, RecordBody,
-  BatchKey, BatchItemPolicy, BatchItem, BatchBody, BatchQuery, BatchResult, ...OPERATE_SCHEMAS]
+const SCHEMAS = [HealthStatus, ClusterInfo, Problem, ErrorCatalogue, RecordParams, RecordParamsNoSet, GetQuery, HeadQuery,
+  CreateQuery, WriteQuery, DeleteQuery, RecordBody, Bins,
+  BatchKey, BatchItemPolicy, BatchItem, BatchBody, BatchRequest, BatchQuery, BatchResult, ...OPERATE_SCHEMAS]
 
 export function addSchemas (app: FastifyInstance): void {
   for (const schema of SCHEMAS) app.addSchema(schema)

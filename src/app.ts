@@ -11,12 +11,14 @@ import healthRoutes from '../routes/health'
 import operateRoutes from '../routes/operate'
 import recordRoutes from '../routes/records'
 import { addSchemas } from '../schemas/index'
+import { openapiTransformObject } from '../schemas/openapi'
 import aerospikePlugin from './plugins/aerospike'
 import contentPlugin from './plugins/content'
 import requestLog from './plugins/request-log'
 import errorsPlugin from './plugins/errors'
 import { Policies } from './policies'
 import { ReadCoalescer } from './read-coalescer'
+import { schemaErrorFormatter } from './validation-errors'
 
 import type { GatewayConfig } from './config'
 
@@ -31,6 +33,7 @@ export function options (config: GatewayConfig, logger: FastifyServerOptions['lo
     bodyLimit: config.bodyLimit,
     // request-log writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    schemaErrorFormatter,
     logger
   }
 }
@@ -44,9 +47,21 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
       info: {
         title: 'aerogate',
         description: 'HTTP/JSON gateway for Aerospike',
-        version: '0.1.0'
-      }
-    }
+        version: '0.1.0',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' }
+      },
+      // Relative: the gateway that serves the document (and Swagger UI).
+      servers: [{ url: '/', description: 'This gateway' }],
+      tags: [
+        { name: 'records', description: 'Single records: read, create, replace, update, delete' },
+        { name: 'operate', description: 'Several operations on one record, atomically' },
+        { name: 'batch', description: 'Many records in one round trip' },
+        { name: 'errors', description: 'The error catalogue' },
+        { name: 'cluster', description: 'The cluster the gateway is connected to' },
+        { name: 'health', description: 'Liveness and readiness' }
+      ]
+    },
+    transformObject: openapiTransformObject
   })
   addSchemas(fastify)
   // Record and batch answers are serialized by src/values.ts (lossless

@@ -11,7 +11,35 @@ import { inflateSync } from 'node:zlib'
 import { EmbeddedServer } from '../../src/embedded/server'
 
 const TRANSCRIPTS = path.resolve(__dirname, '../fixtures/transcripts')
-const MESSAGES = path.join(TRANSCRIPTS, 'messages.jsonl')
+
+/**
+ * What is replayed: each recording, with the scenarios of it that the
+ * embedded server implements, in recorded order. A recording's scenarios
+ * are grouped by their first word (`hdr select no bins`, and `setup hdr ...`
+ * for the writes that prepare them); add a group here when the embedded
+ * server learns it.
+ */
+interface Recording {
+  file: string
+  /** Every line of the file, to catch a truncated fixture. */
+  lines: number
+  /** Which scenarios to replay; all when absent. */
+  replays?: (scenario: string) => boolean
+}
+
+// Skipped in `hdr`: readTouchTtlPercent (the read-touch of a record near
+// expiry) and expression reads of metadata, which the embedded server does
+// not implement yet.
+const HDR_UNIMPLEMENTED = /readTouchTtlPercent|read-touch|exp read metadata/
+
+const RECORDINGS: Recording[] = [
+  { file: 'messages.jsonl', lines: 303 },
+  { file: 'messages-2.jsonl', lines: 470, replays: (s) => inGroup(s, 'hdr') && !HDR_UNIMPLEMENTED.test(s) }
+]
+
+function inGroup (scenario: string, group: string): boolean {
+  return scenario.startsWith(`${group} `) || scenario.startsWith(`setup ${group} `)
+}
 
 const PROTO_HEADER = 8
 const MSG_HEADER = 22
@@ -46,8 +74,8 @@ interface Scenario {
   frames: Frame[]
 }
 
-function loadScenarios (): Scenario[] {
-  return readFileSync(MESSAGES, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Scenario)
+function loadScenarios (file: string): Scenario[] {
+  return readFileSync(path.join(TRANSCRIPTS, file), 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Scenario)
 }
 
 function nowVoidBase (): number {
@@ -254,13 +282,22 @@ async function readReply (reader: FrameReader, request: Request): Promise<Buffer
   }
 }
 
-const all = loadScenarios()
+for (const recording of RECORDINGS) {
+  const all = loadScenarios(recording.file)
+  const replayed = all.filter((s) => s.frames.length > 0 && (recording.replays?.(s.scenario) ?? true))
 
-t.test('transcripts are there', async (t) => {
-  t.equal(all.length, 303, 'every recorded scenario is loaded')
-})
+  t.test(`${recording.file} is there`, async (t) => {
+    t.equal(all.length, recording.lines, 'every recorded scenario is loaded')
+    t.ok(replayed.length > 0, 'some of its scenarios are replayed')
+  })
 
-t.test('replay against the embedded server', async (t) => {
+  // A fresh server per recording: each starts from empty sets.
+  t.test(`replay ${recording.file} against the embedded server`, async (t) => {
+    await replay(t, replayed)
+  })
+}
+
+async function replay (t: tap.Test, scenarios: Scenario[]): Promise<void> {
   const server = new EmbeddedServer({ port: 0, namespaces: ['test'] })
   const { port } = await server.start()
   t.teardown(() => server.stop())
@@ -268,7 +305,7 @@ t.test('replay against the embedded server', async (t) => {
   t.teardown(() => reader.socket.destroy())
   const voidTimes = new VoidTimes()
 
-  for (const s of all) {
+  for (const s of scenarios) {
     await t.test(s.scenario, async (t) => {
       for (const { request, replies } of exchanges(s)) {
         const bytes = frameBytes(request)
@@ -287,7 +324,7 @@ t.test('replay against the embedded server', async (t) => {
       }
     })
   }
-})
+}
 
 /** Each request frame with the run of reply frames that answers it. */
 function exchanges (s: Scenario): Array<{ request: Frame, replies: Frame[] }> {
