@@ -178,6 +178,8 @@ export default async function recordRoutes (app: FastifyInstance, { policies, ma
           response: { ...r.ok, ...ERRORS }
         },
         preValidation: refuse,
+        // @fastify/swagger leaves HEAD routes out unless told.
+        config: { swagger: { exposeHeadRoute: true } },
         handler: r.handler as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
       })
     }

@@ -90,13 +90,17 @@ export function conditionalHeaders (kind: 'read' | 'write' | 'delete'): TSchema 
 
 type Operations = Record<string, Record<string, unknown>>
 
-/** The `transformObject` of @fastify/swagger: each `requestBody(...)` becomes its operation's requestBody. */
+/** The `transformObject` of @fastify/swagger: each `requestBody(...)` becomes its operation's requestBody, HEAD operations keep their own operationId. */
 export function openapiTransformObject (document: { openapiObject: object } | { swaggerObject: object }): object {
   if (!('openapiObject' in document)) return document.swaggerObject
   const { paths = {} } = document.openapiObject as { paths?: Record<string, Operations> }
   for (const operations of Object.values(paths)) {
     for (const operation of Object.values(operations)) {
-      if (typeof operation !== 'object' || operation === null || !(BODY_KEY in operation)) continue
+      if (typeof operation !== 'object' || operation === null) continue
+      // @fastify/swagger suffixes the operationId of a HEAD route that it
+      // is told to show (`config: { swagger: { exposeHeadRoute: true } }`).
+      if (typeof operation.operationId === 'string') operation.operationId = operation.operationId.replace(/-head$/, '')
+      if (!(BODY_KEY in operation)) continue
       operation.requestBody = operation[BODY_KEY]
       delete operation[BODY_KEY]
     }
