@@ -1,6 +1,8 @@
-// The records the bench reads and writes. Every record has the same five bins
-// of fixed width, so every GET answers a body of the same size, the size the
-// bare route sends back.
+// The records the bench reads and writes, in two shapes: five scalar bins
+// (strings and integers), and the shape most records take, a few scalars with
+// a list and a map bin. Within a shape every record has bins of fixed width,
+// so every GET answers a body of the same size, the size the bare route sends
+// back for the scalar shape.
 
 import Aerospike from 'aerospike'
 import type { Client } from 'aerospike'
@@ -12,15 +14,31 @@ export const BATCH_SIZE = 100
 // before the run instead of on the load generator's clock.
 const BATCHES = 100
 
-export type Bins = Record<string, string | number>
+export type Bins = Record<string, unknown>
 
 export function bins (i: number): Bins {
   const id = String(i).padStart(4, '0')
   return { name: `user-${id}`, email: `user${id}@example.com`, visits: 1000 + i, city: 'Lisbon', plan: 'pro' }
 }
 
+/** A user profile: two scalars, a list of 10 tags, a map of 10 settings (about 400 bytes of JSON). */
+export function listMapBins (i: number): Bins {
+  const id = String(i).padStart(4, '0')
+  return {
+    name: `user-${id}`,
+    visits: 1000 + i,
+    tags: ['news', 'sport', 'travel', 'music', `cohort-${i % 7}`, 'beta', 2024, 2025, i, 'eu-west'],
+    prefs: {
+      lang: 'pt-PT', theme: 'dark', currency: 'EUR', newsletter: true, itemsPerPage: 50,
+      timezone: 'Europe/Lisbon', lastLogin: 1767225600 + i, score: 4.5, region: 'eu', referrer: `campaign-${i % 13}`
+    }
+  }
+}
+
+export type Shape = 'scalar' | 'listmap'
+
 /** Keys the reads spread over; the writes have keys of their own, so GET answers keep one generation, and one size, all run long. */
-export const readKey = (i: number): string => `k${i}`
+export const readKey = (i: number, shape: Shape = 'scalar'): string => `${shape === 'scalar' ? 'k' : 'l'}${i}`
 export const writeKey = (i: number): string => `w${i}`
 
 export const randomIndex = (): number => Math.floor(Math.random() * RECORDS)
@@ -38,13 +56,18 @@ export function batchIndexes (): number[][] {
   })
 }
 
-/** Writes the records the reads spread over, `concurrency` at a time. */
+// Seeding is no measurement: on a busy machine it waits rather than fails.
+const SEED_POLICY = new Aerospike.WritePolicy({ totalTimeout: 30_000, maxRetries: 3 })
+
+/** Writes the records the reads spread over, of both shapes, `concurrency` at a time. */
 export async function seed (client: Client, namespace: string, concurrency: number): Promise<void> {
-  for (let start = 0; start < RECORDS; start += concurrency) {
-    const writes = []
-    for (let i = start; i < Math.min(RECORDS, start + concurrency); i++) {
-      writes.push(client.put(new Aerospike.Key(namespace, SET, readKey(i)), bins(i)))
+  for (const [shape, of] of [['scalar', bins], ['listmap', listMapBins]] as const) {
+    for (let start = 0; start < RECORDS; start += concurrency) {
+      const writes = []
+      for (let i = start; i < Math.min(RECORDS, start + concurrency); i++) {
+        writes.push(client.put(new Aerospike.Key(namespace, SET, readKey(i, shape)), of(i) as Parameters<Client['put']>[1], undefined, SEED_POLICY))
+      }
+      await Promise.all(writes)
     }
-    await Promise.all(writes)
   }
 }

@@ -7,9 +7,11 @@ import { readFileSync } from 'node:fs'
 
 // Shorter than the bench's step timeout, so that a child that never gets
 // ready is reported with its own output.
-const READY_TIMEOUT_MS = 20_000
+const READY_TIMEOUT_MS = 60_000
 const CLOSE_TIMEOUT_MS = 5_000
 const TAIL_LINES = 20
+// USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux Node runs on.
+const CLOCK_TICKS = 100
 
 const running = new Set<Child>()
 // Whatever way the bench ends, no child outlives it: a signal's default action
@@ -97,29 +99,67 @@ export class Child {
     }
   }
 
-  /** Polls `url` until it answers 200. */
-  async waitForHttp (url: string): Promise<void> {
+  /** Polls `url` until it answers one of `statuses`. */
+  async waitForHttp (url: string, statuses = [200]): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS
     while (Date.now() < deadline) {
       if (this.exitCode !== undefined) throw this.failure('exited before it was ready')
       try {
-        if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).status === 200) return
+        if (statuses.includes((await fetch(url, { signal: AbortSignal.timeout(1000) })).status)) return
       } catch {}
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    throw this.failure(`${url} did not answer 200 in ${READY_TIMEOUT_MS} ms`)
+    throw this.failure(`${url} did not answer ${statuses.join(' or ')} in ${READY_TIMEOUT_MS} ms`)
   }
 
-  /** From /proc, so Linux only; undefined elsewhere or once the process is gone. */
-  memory (): Memory | undefined {
-    let status: string
+  /** The process and the processes it started (the workers of a gateway with WORKERS > 1). */
+  private tree (): number[] {
+    const pids = [this.process.pid as number]
     try {
-      status = readFileSync(`/proc/${String(this.process.pid)}/status`, 'utf8')
-    } catch {
-      return undefined
+      pids.push(...readFileSync(`/proc/${String(this.process.pid)}/task/${String(this.process.pid)}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number))
+    } catch {}
+    return pids
+  }
+
+  /**
+   * CPU time (user and system) the process tree has used, in seconds: what a
+   * request costs the server, however busy the machine is. From /proc; the
+   * CPU time of workers that have exited is in their parent's.
+   */
+  cpuSeconds (): number | undefined {
+    let total = 0
+    for (const pid of this.tree()) {
+      try {
+        // After the command name, which may hold spaces: utime and stime are fields 14 and 15.
+        const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1].split(' ')
+        total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+      } catch {
+        if (pid === this.process.pid) return undefined
+      }
     }
-    const mb = (field: string): number => Number(status.match(new RegExp(`^${field}:\\s*(\\d+) kB`, 'm'))?.[1] ?? NaN) / 1024
-    return { rssMb: mb('VmRSS'), peakMb: mb('VmHWM') }
+    return total
+  }
+
+  /**
+   * Of the process and the processes it started (the workers of a gateway
+   * with WORKERS > 1), summed. From /proc, so Linux only; undefined elsewhere
+   * or once the process is gone.
+   */
+  memory (): Memory | undefined {
+    const total: Memory = { rssMb: 0, peakMb: 0 }
+    for (const pid of this.tree()) {
+      let status: string
+      try {
+        status = readFileSync(`/proc/${String(pid)}/status`, 'utf8')
+      } catch {
+        if (pid === this.process.pid) return undefined
+        continue
+      }
+      const mb = (field: string): number => Number(status.match(new RegExp(`^${field}:\\s*(\\d+) kB`, 'm'))?.[1] ?? NaN) / 1024
+      total.rssMb += mb('VmRSS')
+      total.peakMb += mb('VmHWM')
+    }
+    return total
   }
 
   /** SIGTERM, then SIGKILL if it has not exited in time. */

@@ -10,13 +10,16 @@ export const RSS_BUDGET_MB = 150
 // over tens of thousands of requests a run by more than this.
 const RSS_GROWTH_TOLERANCE_MB = 5
 
-export type RunName = 'raw_get' | 'raw_batch100' | 'bare' | 'get_1' | 'get_2' | 'get_3' | 'put' | 'batch100' | 'get_uncoalesced'
+export type RunName = 'raw_get' | 'raw_batch100' | 'bare' | 'naive_get' | 'get_1' | 'get_2' | 'get_3' | 'naive_get_listmap' | 'get_listmap' |
+  'naive_put' | 'put' | 'naive_batch100' | 'batch100' | 'get_uncoalesced'
 
 export interface Run {
   name: RunName
   label: string
   unit: string
   measurement?: Measurement
+  /** CPU time the server spent per request (per record for a batch), µs. */
+  cpuUsPerItem?: number
   /** The gateway's resident memory right after the run. */
   rssMb?: number
   /** Why there is no measurement, when there is none. */
@@ -58,7 +61,9 @@ export function summarize (figures: Figures): Record<string, unknown> {
   const withinBudget = figures.peakRssMb === undefined ? undefined : figures.peakRssMb <= RSS_BUDGET_MB
   const latencies: Record<string, number | null> = {}
   for (const [name, m] of [['raw_get', rawGet], ['raw_batch100', run('raw_batch100')], ['bare', bare], ['get', get],
-    ['get_uncoalesced', run('get_uncoalesced')], ['put', run('put')], ['batch100', run('batch100')]] as const) {
+    ['get_uncoalesced', run('get_uncoalesced')], ['get_listmap', run('get_listmap')], ['put', run('put')], ['batch100', run('batch100')],
+    ['naive_get', run('naive_get')], ['naive_get_listmap', run('naive_get_listmap')], ['naive_put', run('naive_put')],
+    ['naive_batch100', run('naive_batch100')]] as const) {
     latencies[`p50_${name}_ms`] = round(m?.p50Ms, 3)
     latencies[`p99_${name}_ms`] = round(m?.p99Ms, 3)
   }
@@ -71,6 +76,17 @@ export function summarize (figures: Figures): Record<string, unknown> {
     gateway_get_rps_uncoalesced: round(run('get_uncoalesced')?.rate, 0),
     gateway_put_rps: round(run('put')?.rate, 0),
     gateway_batch100_records: round(run('batch100')?.rate, 0),
+    gateway_get_listmap_rps: round(run('get_listmap')?.rate, 0),
+    naive_get_rps: round(run('naive_get')?.rate, 0),
+    naive_get_listmap_rps: round(run('naive_get_listmap')?.rate, 0),
+    naive_put_rps: round(run('naive_put')?.rate, 0),
+    naive_batch100_records: round(run('naive_batch100')?.rate, 0),
+    get_vs_naive: round(ratio(get?.rate, run('naive_get')?.rate), 3),
+    get_listmap_vs_naive: round(ratio(run('get_listmap')?.rate, run('naive_get_listmap')?.rate), 3),
+    get_listmap_vs_scalar: round(ratio(run('get_listmap')?.rate, get?.rate), 3),
+    batch_vs_naive: round(ratio(run('batch100')?.rate, run('naive_batch100')?.rate), 3),
+    put_vs_naive: round(ratio(run('put')?.rate, run('naive_put')?.rate), 3),
+    naive_batch_vs_raw: round(ratio(run('naive_batch100')?.rate, run('raw_batch100')?.rate), 3),
     serial_limit_rps: round(serialLimit, 0),
     get_vs_serial_limit: round(ratio(get?.rate, serialLimit), 3),
     get_uncoalesced_vs_serial_limit: round(ratio(run('get_uncoalesced')?.rate, serialLimit), 3),
@@ -80,6 +96,7 @@ export function summarize (figures: Figures): Record<string, unknown> {
     peak_rss_mb: round(figures.peakRssMb, 1),
     peak_rss_mb_uncoalesced: round(figures.peakRssMbUncoalesced, 1),
     rss_after_runs_mb: rssAfterGets.map((mb) => round(mb, 1)),
+    cpu_us_per_item: Object.fromEntries(figures.runs.filter((r) => r.cpuUsPerItem !== undefined).map((r) => [r.name, round(r.cpuUsPerItem, 1)])),
     rss_after_mb: Object.fromEntries(figures.runs.filter((r) => r.rssMb !== undefined).map((r) => [r.name, round(r.rssMb, 1)])),
     rss_growing: growing ?? null,
     peak_rss_within_budget: withinBudget ?? null,
@@ -96,14 +113,14 @@ const pad = (cells: string[], widths: number[]): string =>
   cells.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ').trimEnd()
 
 export function table (figures: Figures, summary: Record<string, unknown>): string {
-  const widths = [36, 22, 8, 8, 8]
-  const lines = [pad(['run', 'rate', 'p50 ms', 'p99 ms', 'RSS MB'], widths)]
+  const widths = [46, 22, 8, 8, 9, 8]
+  const lines = [pad(['run', 'rate', 'p50 ms', 'p99 ms', 'CPU us/op', 'RSS MB'], widths)]
   for (const r of figures.runs) {
     const m = r.measurement
     const rate = m === undefined ? (r.note ?? 'failed') : `${integer(m.rate)} ${r.unit}`
     const failed = m !== undefined && m.failed > 0 ? `  (${integer(m.failed)} failed)` : ''
     lines.push(pad([r.label, rate, m === undefined ? '' : ms(m.p50Ms), m === undefined ? '' : ms(m.p99Ms),
-      r.rssMb === undefined ? '' : r.rssMb.toFixed(1)], widths) + failed)
+      r.cpuUsPerItem === undefined ? '' : r.cpuUsPerItem.toFixed(1), r.rssMb === undefined ? '' : r.rssMb.toFixed(1)], widths) + failed)
   }
   const value = (key: string, format: (n: number) => string): string =>
     typeof summary[key] === 'number' ? format(summary[key]) : 'n/a'
@@ -117,7 +134,12 @@ export function table (figures: Figures, summary: Record<string, unknown>): stri
     `serial limit 1/(1/raw + 1/bare)         ${value('serial_limit_rps', rps)}`,
     `gateway GET / serial limit              ${value('get_vs_serial_limit', x)} (COALESCE_GETS=false: ${value('get_uncoalesced_vs_serial_limit', x)})`,
     `gateway GET / raw client get            ${value('get_vs_raw', x)}`,
-    `gateway batch / raw batchRead           ${value('batch_vs_raw', x)}`,
+    `gateway batch / raw batchRead           ${value('batch_vs_raw', x)} (naive: ${value('naive_batch_vs_raw', x)}; target >= 0.75)`,
+    `gateway GET / naive GET, scalar bins    ${value('get_vs_naive', x)} (target >= 1.3)`,
+    `gateway GET / naive GET, list and map   ${value('get_listmap_vs_naive', x)} (target >= 1.3)`,
+    `gateway GET, list and map / scalar      ${value('get_listmap_vs_scalar', x)} (target >= 0.9)`,
+    `gateway batch / naive batch             ${value('batch_vs_naive', x)} (target >= 1.0)`,
+    `gateway PUT / naive PUT                 ${value('put_vs_naive', x)} (target >= 1.0)`,
     `gateway peak RSS                        ${value('peak_rss_mb', mb)} (COALESCE_GETS=false: ${value('peak_rss_mb_uncoalesced', mb)}): ` +
       verdict('peak_rss_within_budget', 'within', 'OVER') + ` the ${RSS_BUDGET_MB} MB budget`,
     `gateway RSS after GET runs 1, 2, 3      ${rss.map((n) => n === null ? 'n/a' : n.toFixed(1)).join(', ')} MB: ` +

@@ -1,8 +1,10 @@
-// `npm run bench [-- --quick] [--connections 64] [--duration 10] [--namespace test]`:
-// the raw client, a bare Fastify route and the gateway, measured side by side
-// in one run on one machine, so that the ratios between them hold even where
-// the absolute figures are noisy. AEROSPIKE_HOSTS measures a real cluster
-// instead of the embedded server. Results: stdout and bench/results/latest.json.
+// `npm run bench [-- --quick] [--connections 64] [--duration 10] [--namespace test] [--workers 1]`:
+// the raw client, a bare Fastify route, the naive gateway (bench/naive.ts) and
+// the gateway, measured side by side in one run on one machine, so that the
+// ratios between them hold even where the absolute figures are noisy. Each
+// gateway figure is measured right after the naive one it is compared with.
+// AEROSPIKE_HOSTS measures a real cluster instead of the embedded server.
+// Results: stdout and bench/results/latest.json.
 
 import Aerospike from 'aerospike'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -10,7 +12,7 @@ import { cpus } from 'node:os'
 import { join, relative } from 'node:path'
 import { parseArgs } from 'node:util'
 import { unusedPort } from '../test/helpers/gateway'
-import { BATCH_SIZE, batchIndexes, bins, randomIndex, readKey, RECORDS, seed, SET, writeKey } from './dataset'
+import { BATCH_SIZE, batchIndexes, bins, randomIndex, readKey, RECORDS, seed, SET, type Shape, writeKey } from './dataset'
 import { RequestMix, runHttp } from './http'
 import type { Measurement } from './measure'
 import { Child, closeAll } from './processes'
@@ -20,7 +22,7 @@ import { Figures, Run, summarize, table } from './report'
 const ROOT = join(__dirname, '..')
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json')
 // A step that has not finished this long after its runs should have is stuck.
-const STEP_GRACE_SECONDS = 30
+const STEP_GRACE_SECONDS = 90
 
 interface Options {
   connections: number
@@ -28,9 +30,11 @@ interface Options {
   warmupSeconds: number
   namespace: string
   quick: boolean
+  /** WORKERS of the gateway: its processes. */
+  workers: number
 }
 
-const USAGE = 'usage: npm run bench [-- --quick] [--connections 64] [--duration SECONDS] [--namespace test]'
+const USAGE = 'usage: npm run bench [-- --quick] [--connections 64] [--duration SECONDS] [--namespace test] [--workers N]'
 
 function positive (name: string, raw: string): number {
   const n = Number(raw)
@@ -45,6 +49,7 @@ function parseOptions (): Options {
       connections: { type: 'string', default: '64' },
       duration: { type: 'string' },
       namespace: { type: 'string', default: 'test' },
+      workers: { type: 'string', default: '1' },
       help: { type: 'boolean', default: false }
     },
     strict: true
@@ -58,7 +63,8 @@ function parseOptions (): Options {
     seconds: values.duration === undefined ? (values.quick ? 3 : 10) : positive('duration', values.duration),
     warmupSeconds: values.quick ? 1 : 2,
     namespace: values.namespace,
-    quick: values.quick
+    quick: values.quick,
+    workers: positive('workers', values.workers)
   }
 }
 
@@ -87,7 +93,7 @@ interface Server {
   url: string
 }
 
-async function startGateway (hosts: string, coalesce: boolean): Promise<Server> {
+async function startGateway (hosts: string, coalesce: boolean, workers: number): Promise<Server> {
   const port = await unusedPort()
   // With the node flags of npm start and the Dockerfile.
   const child = new Child(coalesce ? 'gateway' : 'gateway (COALESCE_GETS=false)', ['--max-semi-space-size=4', join(ROOT, 'dist', 'src', 'server.js')], {
@@ -95,7 +101,8 @@ async function startGateway (hosts: string, coalesce: boolean): Promise<Server> 
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'warn',
-    COALESCE_GETS: String(coalesce)
+    COALESCE_GETS: String(coalesce),
+    WORKERS: String(workers)
   })
   const url = `http://127.0.0.1:${port}`
   await child.waitForHttp(`${url}/health/ready`)
@@ -105,6 +112,14 @@ async function startGateway (hosts: string, coalesce: boolean): Promise<Server> 
 async function startEmbedded (): Promise<string> {
   const child = new Child('embedded server', [join(ROOT, 'dist', 'src', 'embedded', 'cli.js'), '--port', '0'], {})
   return (await child.waitForLine(/listening on (\S+:\d+)/))[1]
+}
+
+async function startNaive (hosts: string): Promise<Server> {
+  const port = await unusedPort()
+  const child = new Child('naive gateway', ['--require', 'tsx/cjs', join(__dirname, 'naive.ts')], { PORT: String(port), AEROSPIKE_HOSTS: hosts })
+  const url = `http://127.0.0.1:${port}`
+  await child.waitForHttp(`${url}/v1/kvs/ns/set/key`, [200, 404])
+  return { child, url }
 }
 
 async function startBare (body: string): Promise<Server> {
@@ -122,21 +137,25 @@ async function expectStatus (res: Response, status: number): Promise<string> {
 }
 
 class Bench {
-  private readonly paths: string[]
+  private readonly paths: Record<Shape, string[]>
   private readonly writes: Array<{ path: string, body: string }>
   private readonly batches = batchIndexes()
   private readonly batchBodies: string[]
 
   constructor (private readonly opts: Options) {
     const path = (key: string): string => `/v1/kvs/${encodeURIComponent(opts.namespace)}/${SET}/${key}`
-    this.paths = Array.from({ length: RECORDS }, (_, i) => path(readKey(i)))
+    this.paths = {
+      scalar: Array.from({ length: RECORDS }, (_, i) => path(readKey(i))),
+      listmap: Array.from({ length: RECORDS }, (_, i) => path(readKey(i, 'listmap')))
+    }
     this.writes = Array.from({ length: RECORDS }, (_, i) => ({ path: path(writeKey(i)), body: JSON.stringify(bins(i)) }))
     this.batchBodies = this.batches.map((indexes) => JSON.stringify(indexes.map((i) => ({
       type: 'READ', key: { namespace: opts.namespace, setName: SET, userKey: readKey(i) }, readAllBins: true
     }))))
   }
 
-  readonly getMix: RequestMix = { method: 'GET', request: () => ({ path: this.paths[randomIndex()] }) }
+  readonly getMix: RequestMix = { method: 'GET', request: () => ({ path: this.paths.scalar[randomIndex()] }) }
+  readonly getListMapMix: RequestMix = { method: 'GET', request: () => ({ path: this.paths.listmap[randomIndex()] }) }
   readonly putMix: RequestMix = { method: 'PUT', request: () => this.writes[randomIndex()] }
   readonly batchMix: RequestMix = {
     method: 'POST',
@@ -146,7 +165,7 @@ class Bench {
 
   /** The gateway's answer for one record: what the bare route sends back. */
   async sampleGet (url: string): Promise<string> {
-    return await expectStatus(await fetch(url + this.paths[0], { signal: AbortSignal.timeout(5000) }), 200)
+    return await expectStatus(await fetch(url + this.paths.scalar[0], { signal: AbortSignal.timeout(5000) }), 200)
   }
 
   /** Whether the gateway has the batch endpoint, checking its answer when it has. */
@@ -166,7 +185,7 @@ class Bench {
    * `run`; with no target, a line that says why it did not run.
    */
   async measure (run: Omit<Run, 'measurement'>, target: ((seconds: number) => Promise<Measurement>) | undefined,
-    options: { warm?: boolean, gateway?: Server, note?: string } = {}): Promise<void> {
+    options: { warm?: boolean, gateway?: Server, server?: Server, note?: string } = {}): Promise<void> {
     const record: Run = { ...run }
     figures.runs.push(record)
     if (target === undefined) {
@@ -177,7 +196,11 @@ class Bench {
     const warm = options.warm ?? true
     await step(run.label, (warm ? warmupSeconds : 0) + seconds + STEP_GRACE_SECONDS, async () => {
       if (warm) await target(warmupSeconds)
+      const server = options.server ?? options.gateway
+      const cpuBefore = server?.child.cpuSeconds()
       const m = await target(seconds)
+      const cpuAfter = server?.child.cpuSeconds()
+      if (cpuBefore !== undefined && cpuAfter !== undefined && m.ok > 0) record.cpuUsPerItem = (cpuAfter - cpuBefore) * 1e6 / m.ok
       // A stalled target fails nothing within the run: its requests are still in flight.
       if (m.ok === 0) throw new Error(`no successful answer in ${seconds} s (${m.failed} failed)`)
       record.measurement = m
@@ -201,6 +224,7 @@ class Bench {
       quick: this.opts.quick,
       records: RECORDS,
       batch_size: BATCH_SIZE,
+      workers: this.opts.workers,
       node: process.version,
       cpus: cpus().length,
       date: new Date().toISOString()
@@ -222,24 +246,33 @@ class Bench {
       await client.close()
     }
 
-    const gateway = await step('gateway start', STEP_GRACE_SECONDS, async () => await startGateway(address, true))
+    const workers = this.opts.workers
+    const naive = await step('naive gateway start', STEP_GRACE_SECONDS, async () => await startNaive(address))
+    const gateway = await step('gateway start', STEP_GRACE_SECONDS, async () => await startGateway(address, true, workers))
     const sample = gateway === undefined ? undefined : await step('gateway GET check', STEP_GRACE_SECONDS, async () => await this.sampleGet(gateway.url))
     const bare = sample === undefined ? undefined : await step('bare route start', STEP_GRACE_SECONDS, async () => await startBare(sample))
-    await this.measure({ name: 'bare', label: 'bare Fastify route', unit: 'req/s' }, http(bare, this.getMix))
+    await this.measure({ name: 'bare', label: 'bare Fastify route', unit: 'req/s' }, http(bare, this.getMix), { server: bare })
     await bare?.child.close()
 
+    // Each gateway figure right after the naive one it is compared with.
+    await this.measure({ name: 'naive_get', label: 'naive GET, scalar bins', unit: 'req/s' }, http(naive, this.getMix), { server: naive })
     for (const i of [1, 2, 3] as const) {
-      await this.measure({ name: `get_${i}`, label: `gateway GET, run ${i} of 3`, unit: 'req/s' }, http(gateway, this.getMix), { warm: i === 1, gateway })
+      await this.measure({ name: `get_${i}`, label: `gateway GET, scalar bins, run ${i} of 3`, unit: 'req/s' }, http(gateway, this.getMix), { warm: i === 1, gateway })
     }
+    await this.measure({ name: 'naive_get_listmap', label: 'naive GET, list and map bins', unit: 'req/s' }, http(naive, this.getListMapMix), { server: naive })
+    await this.measure({ name: 'get_listmap', label: 'gateway GET, list and map bins', unit: 'req/s' }, http(gateway, this.getListMapMix), { gateway })
+    await this.measure({ name: 'naive_put', label: 'naive PUT', unit: 'req/s' }, http(naive, this.putMix), { server: naive })
     await this.measure({ name: 'put', label: 'gateway PUT', unit: 'req/s' }, http(gateway, this.putMix), { gateway })
     const hasBatch = gateway === undefined ? undefined : await step('batch endpoint check', STEP_GRACE_SECONDS, async () => await this.hasBatch(gateway.url))
+    await this.measure({ name: 'naive_batch100', label: `naive POST /v1/batch of ${BATCH_SIZE}`, unit: 'records/s' }, http(naive, this.batchMix), { server: naive })
     await this.measure({ name: 'batch100', label: `gateway POST /v1/batch of ${BATCH_SIZE}`, unit: 'records/s' },
       hasBatch === true ? http(gateway, this.batchMix) : undefined, { gateway, note: hasBatch === false ? 'n/a: 404, no endpoint yet' : undefined })
     figures.peakRssMb = gateway?.child.memory()?.peakMb
     await gateway?.child.close()
+    await naive?.child.close()
 
-    const uncoalesced = await step('gateway start (COALESCE_GETS=false)', STEP_GRACE_SECONDS, async () => await startGateway(address, false))
-    await this.measure({ name: 'get_uncoalesced', label: 'gateway GET, COALESCE_GETS=false', unit: 'req/s' },
+    const uncoalesced = await step('gateway start (COALESCE_GETS=false)', STEP_GRACE_SECONDS, async () => await startGateway(address, false, workers))
+    await this.measure({ name: 'get_uncoalesced', label: 'gateway GET, scalar bins, COALESCE_GETS=false', unit: 'req/s' },
       http(uncoalesced, this.getMix), { gateway: uncoalesced })
     figures.peakRssMbUncoalesced = uncoalesced?.child.memory()?.peakMb
   }

@@ -33,11 +33,13 @@ export interface BatchRoutesOptions {
   maxDepth: number
   /** Most items in one request; more is 413. */
   maxItems: number
+  /** MAX_KEY_BYTES */
+  maxKeyBytes: number
 }
 
 type Req = FastifyRequest<{ Querystring: BatchQuery, Body: BatchItem[] }>
 
-export default async function batchRoutes (app: FastifyInstance, { policies, maxDepth, maxItems }: BatchRoutesOptions): Promise<void> {
+export default async function batchRoutes (app: FastifyInstance, { policies, maxDepth, maxItems, maxKeyBytes }: BatchRoutesOptions): Promise<void> {
   const defaults = batchPolicies({}, policies)
   app.route({
     method: 'POST',
@@ -57,6 +59,15 @@ export default async function batchRoutes (app: FastifyInstance, { policies, max
         413: problem(`More items than MAX_BATCH_ITEMS (default 5,000), or a body over BODY_LIMIT`)
       }
     },
+    // Every item's namespace and set are checked before any item runs.
+    config: {
+      permission: (request: FastifyRequest) => (request.body as BatchItem[]).map((item, i) => ({
+        permission: item.type === 'READ' ? 'read' : 'write',
+        namespace: item.key.namespace,
+        set: item.key.setName ?? undefined,
+        where: `batchRecords[${i}]`
+      }))
+    },
     preValidation: async (request) => {
       const body = request.body as unknown
       const items = typeof body === 'object' && body !== null && !Array.isArray(body) && 'batchRecords' in body
@@ -70,7 +81,7 @@ export default async function batchRoutes (app: FastifyInstance, { policies, max
     handler: async (req, reply) => {
       const request = req as Req
       const items = request.body
-      const plan = planBatch(items, { source: request.bodyFormat ?? 'json', maxDepth })
+      const plan = planBatch(items, { source: request.bodyFormat ?? 'json', maxDepth, maxKeyBytes })
       const client = connectedClient(app)
       const batch = Object.keys(request.query).length === 0 ? defaults : batchPolicies(request.query, policies)
       const outcomes = await runBatch(client, plan, batch)

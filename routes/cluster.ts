@@ -9,6 +9,7 @@ const problem = { description: 'Not connected to the cluster', content: { 'appli
 
 export default async function clusterRoutes (app: FastifyInstance): Promise<void> {
   app.get('/v1/cluster', {
+    config: { permission: 'read' },
     schema: {
       operationId: 'getCluster',
       tags: ['cluster'],

@@ -7,6 +7,7 @@ import { CLIENT_ERROR } from '../src/responses'
 
 export default async function errorRoutes (app: FastifyInstance): Promise<void> {
   app.get('/v1/errors', {
+    config: { permission: 'public' },
     schema: {
       operationId: 'listErrors',
       tags: ['errors'],

@@ -1,16 +1,23 @@
 import { Type } from 'typebox'
 import { enumOf as literals } from './openapi'
+import { LIMITS } from './limits'
+import { FILTER_EXP_PARAM, FilterExpField } from './expressions'
 
 export const BatchKey = Type.Object({
   namespace: Type.String({ minLength: 1, maxLength: 31 }),
-  setName: Type.Optional(Type.String({ maxLength: 63, description: 'Absent for records in no set' })),
-  userKey: Type.Unknown({ description: 'A string, an integer, or (keytype BYTES, DIGEST) base64 text; MessagePack bodies may give bytes' }),
+  setName: Type.Optional(Type.Unsafe<string | null>({
+    // One type list, not a union: Fastify's validator would coerce "" and null into each other across a union's branches.
+    type: ['string', 'null'],
+    maxLength: 63,
+    description: 'Absent or null for records in no set'
+  })),
+  userKey: Type.Unknown({ description: 'A string, an integer, {"type": "BYTE_ARRAY", "value": "<base64>"}, or (keytype BYTES, DIGEST) base64 text; MessagePack bodies may give bytes. At most MAX_KEY_BYTES.' }),
   keytype: Type.Optional(literals(['STRING', 'INTEGER', 'BYTES', 'DIGEST'], 'How to read userKey; by default its JSON type decides'))
 }, { $id: 'BatchKey' })
 
 const generation = {
   generationPolicy: Type.Optional(literals(['NONE', 'EXPECT_GEN_EQUAL', 'EXPECT_GEN_GT'])),
-  generation: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'Expected generation for generationPolicy' }))
+  generation: Type.Optional(Type.Integer({ minimum: LIMITS.generation[0], maximum: LIMITS.generation[1], description: 'Expected generation for generationPolicy' }))
 }
 const commitLevel = Type.Optional(literals(['COMMIT_ALL', 'COMMIT_MASTER']))
 const durableDelete = Type.Optional(Type.Boolean({ description: 'Leave a tombstone (Enterprise Edition; Community answers 25)' }))
@@ -21,11 +28,12 @@ export const BatchItemPolicy = Type.Object({
   readModeSC: Type.Optional(literals(['SESSION', 'LINEARIZE', 'ALLOW_REPLICA', 'ALLOW_UNAVAILABLE'])),
   recordExistsAction: Type.Optional(literals(['UPDATE', 'UPDATE_ONLY', 'REPLACE', 'REPLACE_ONLY', 'CREATE_ONLY'], 'WRITE only; default UPDATE')),
   ...generation,
-  expiration: Type.Optional(Type.Integer({ minimum: -2, maximum: 4294967295, description: 'WRITE only: TTL in seconds; -1 never expire, -2 keep, 0 the namespace default' })),
+  expiration: Type.Optional(Type.Integer({ minimum: LIMITS.expiration[0], maximum: LIMITS.expiration[1], description: 'WRITE only: TTL in seconds; -1 never expire, -2 keep, 0 the namespace default' })),
   commitLevel,
   durableDelete,
-  sendKey
-}, { $id: 'BatchItemPolicy', description: 'Per-item policy: readMode* for READ; the write fields for WRITE; generation, commitLevel, durableDelete, sendKey for DELETE' })
+  sendKey,
+  filterExp: Type.Optional(FilterExpField)
+}, { $id: 'BatchItemPolicy', description: 'Per-item policy: readMode* for READ; the write fields for WRITE; generation, commitLevel, durableDelete, sendKey for DELETE; filterExp for any, replacing the batch\'s filterexp' })
 
 export const BatchItem = Type.Object({
   type: literals(['READ', 'WRITE', 'DELETE']),
@@ -49,15 +57,16 @@ export const BatchRequest = Type.Union([
 ], { $id: 'BatchRequest', description: 'The items, or {"batchRecords": [items]}' })
 
 export const BatchQuery = Type.Object({
-  totalTimeout: Type.Optional(Type.Integer({ minimum: 0, description: 'Total timeout of the batch, ms (capped by MAX_TOTAL_TIMEOUT)' })),
-  socketTimeout: Type.Optional(Type.Integer({ minimum: 0, description: 'Socket timeout, ms (capped by MAX_SOCKET_TIMEOUT)' })),
-  maxRetries: Type.Optional(Type.Integer({ minimum: 0, description: 'Retries of the batch (capped by MAX_RETRIES)' })),
-  sleepBetweenRetries: Type.Optional(Type.Integer({ minimum: 0, description: 'Sleep between retries, ms' })),
+  totalTimeout: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.milliseconds[1], description: 'Total timeout of the batch, ms (capped by MAX_TOTAL_TIMEOUT)' })),
+  socketTimeout: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.milliseconds[1], description: 'Socket timeout, ms (capped by MAX_SOCKET_TIMEOUT)' })),
+  maxRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.retries[1], description: 'Retries of the batch (capped by MAX_RETRIES)' })),
+  sleepBetweenRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.milliseconds[1], description: 'Sleep between retries, ms' })),
   allowInline: Type.Optional(Type.Boolean({ description: 'Let the server run in-memory items on its receiving thread' })),
   allowInlineSSD: Type.Optional(Type.Boolean({ description: 'Let the server run SSD items on its receiving thread' })),
   respondAllKeys: Type.Optional(Type.Boolean({ description: 'Go on after an item fails (default true)' })),
   replica: Type.Optional(literals(['MASTER', 'MASTER_PROLES', 'SEQUENCE', 'PREFER_RACK'])),
-  readModeAP: Type.Optional(literals(['ONE', 'ALL']))
+  readModeAP: Type.Optional(literals(['ONE', 'ALL'])),
+  filterexp: Type.Optional(FILTER_EXP_PARAM)
 }, { $id: 'BatchQuery', additionalProperties: false })
 
 export const BatchResult = Type.Object({

@@ -7,7 +7,7 @@
 import { Type } from 'typebox'
 import type { TSchema } from 'typebox'
 import {
-  CTX_TYPES, LIST_ORDERS, LIST_RETURN_TYPES, LIST_SORT_FLAGS, LIST_WRITE_FLAGS, MAP_ORDERS, MAP_RETURN_TYPES, MAP_WRITE_FLAGS
+  BIT_OVERFLOW_ACTIONS, BIT_RESIZE_FLAGS, BIT_WRITE_FLAGS, CTX_TYPES, EXP_READ_FLAGS, EXP_WRITE_FLAGS, HLL_WRITE_FLAGS, LIST_ORDERS, LIST_RETURN_TYPES, LIST_SORT_FLAGS, LIST_WRITE_FLAGS, MAP_ORDERS, MAP_RETURN_TYPES, MAP_WRITE_FLAGS
 } from '../src/operations/fields'
 import type { FieldName } from '../src/operations/fields'
 import { OPERATION_SPECS } from '../src/operations/specs'
@@ -84,7 +84,24 @@ const FIELD_SCHEMAS: Record<FieldName, TSchema> = {
   sortFlags: Type.Array(literals(LIST_SORT_FLAGS), { description: 'Sort flags (default DEFAULT)' }),
   listPolicy: policy(LIST_ORDERS, LIST_WRITE_FLAGS, 'list'),
   mapPolicy: policy(MAP_ORDERS, MAP_WRITE_FLAGS, 'map'),
-  ctx: Type.Array(ref('CTX'), { description: 'Where the nested list or map is, outermost first; absent for the bin itself' })
+  ctx: Type.Array(ref('CTX'), { description: 'Where the nested list or map is, outermost first; absent for the bin itself' }),
+  name: Type.String({ minLength: 1, maxLength: 15, description: 'The name the computed value is answered under (1 to 15 bytes)' }),
+  exp: Type.Unknown({ description: 'An expression: the JSON form (the Expression schema), or base64 of packed expression bytes' }),
+  expReadFlags: Type.Array(literals(EXP_READ_FLAGS), { description: 'EVAL_NO_FAIL: an expression that cannot be evaluated answers null instead of failing (26)' }),
+  expWriteFlags: Type.Array(literals(EXP_WRITE_FLAGS), { description: 'CREATE_ONLY, UPDATE_ONLY (of the bin), ALLOW_DELETE (a nil result deletes the bin), POLICY_NO_FAIL, EVAL_NO_FAIL' }),
+  bitOffset: int32('Offset in bits; negative counts from the end'),
+  bitSize: int32('Number of bits', 0),
+  byteOffset: int32('Offset in bytes; negative counts from the end'),
+  byteSize: int32('Number of bytes', 0),
+  shift: int32('Bits to shift by', 0),
+  signed: Type.Boolean({ description: 'Read or add the bits as a signed integer' }),
+  resizeFlags: Type.Union([Type.Integer({ minimum: 0, description: 'The client\'s number, as the official gateway takes it' }),
+    Type.Array(literals(BIT_RESIZE_FLAGS))], { description: 'FROM_FRONT, GROW_ONLY, SHRINK_ONLY' }),
+  action: literals(BIT_OVERFLOW_ACTIONS, 'On overflow: FAIL (26, default), SATURATE, WRAP'),
+  bitPolicy: Type.Object({ writeFlags: Type.Array(literals(BIT_WRITE_FLAGS)) }, { description: 'Bit write flags' }),
+  indexBitCount: int32('Index bits of the HLL (4 to 16)'),
+  minHashBitCount: int32('Min hash bits of the HLL (0, or 4 to 51 with index + min hash at most 64)'),
+  hllPolicy: Type.Object({ writeFlags: Type.Array(literals(HLL_WRITE_FLAGS)) }, { description: 'HLL write flags' })
 }
 
 // LIST_GET_BY_VALUE_RELATIVE_RANK_RANGE -> ListGetByValueRelativeRankRangeOperation

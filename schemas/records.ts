@@ -1,8 +1,12 @@
 import { Type } from 'typebox'
 import type { TSchema } from 'typebox'
 import { enumOf } from './openapi'
+import { FILTER_EXP_PARAM } from './expressions'
 
-const int = (description: string, minimum = 0): ReturnType<typeof Type.Integer> => Type.Integer({ minimum, description })
+import { LIMITS } from './limits'
+
+const int = (description: string, [minimum, maximum]: readonly [number, number]): ReturnType<typeof Type.Integer> =>
+  Type.Integer({ minimum, maximum, description })
 
 const namespace = Type.String({ minLength: 1, maxLength: 31, description: 'Namespace' })
 const key = Type.String({ description: 'User key, interpreted by `keytype`' })
@@ -20,24 +24,25 @@ export const RecordParamsNoSet = Type.Object({ namespace, key }, { $id: 'RecordP
 export const RECORD_PARAMETERS = {
   keytype: enumOf(['STRING', 'INTEGER', 'BYTES', 'DIGEST'], 'How to read the key: STRING (default), INTEGER, BYTES or DIGEST (both base64url)'),
   recordBins: Type.Array(Type.String(), { description: 'Bins to read (repeatable); all when absent' }),
-  totalTimeout: int('Total timeout, ms (capped by MAX_TOTAL_TIMEOUT)'),
-  socketTimeout: int('Socket timeout, ms (capped by MAX_SOCKET_TIMEOUT)'),
-  maxRetries: int('Retries (capped by MAX_RETRIES)'),
-  sleepBetweenRetries: int('Sleep between retries, ms'),
-  expiration: int('TTL in seconds; -1 never expire, -2 keep the current TTL, 0 the namespace default', -2),
-  generation: int('Generation for generationPolicy'),
+  totalTimeout: int('Total timeout, ms (capped by MAX_TOTAL_TIMEOUT)', LIMITS.milliseconds),
+  socketTimeout: int('Socket timeout, ms (capped by MAX_SOCKET_TIMEOUT)', LIMITS.milliseconds),
+  maxRetries: int('Retries (capped by MAX_RETRIES)', LIMITS.retries),
+  sleepBetweenRetries: int('Sleep between retries, ms (capped by MAX_SLEEP_BETWEEN_RETRIES)', LIMITS.milliseconds),
+  expiration: int('TTL in seconds; -1 never expire, -2 keep the current TTL, 0 the namespace default', LIMITS.expiration),
+  generation: int('Generation for generationPolicy', LIMITS.generation),
   generationPolicy: enumOf(['NONE', 'EXPECT_GEN_EQUAL', 'EXPECT_GEN_GT'], 'Check the record\'s generation against `generation` (409 when it fails)'),
   recordExistsAction: enumOf(['UPDATE', 'UPDATE_ONLY', 'REPLACE', 'REPLACE_ONLY', 'CREATE_ONLY'], "Overrides the method's default"),
   sendKey: Type.Boolean({ description: 'Store the key with the record' }),
   durableDelete: Type.Boolean({ description: 'Leave a tombstone (Enterprise Edition)' }),
   replica: enumOf(['MASTER', 'MASTER_PROLES', 'SEQUENCE', 'PREFER_RACK'], 'Which replica to read or write'),
   readModeAP: enumOf(['ONE', 'ALL'], 'Read from one replica or all (AP namespaces)'),
-  commitLevel: enumOf(['COMMIT_ALL', 'COMMIT_MASTER'], 'Answer when all replicas, or the master, have the write')
+  commitLevel: enumOf(['COMMIT_ALL', 'COMMIT_MASTER'], 'Answer when all replicas, or the master, have the write'),
+  filterexp: FILTER_EXP_PARAM
 } as const
 
 export type RecordParameter = keyof typeof RECORD_PARAMETERS
 
-const COMMON: RecordParameter[] = ['keytype', 'totalTimeout', 'socketTimeout', 'maxRetries', 'sleepBetweenRetries', 'replica']
+const COMMON: RecordParameter[] = ['keytype', 'totalTimeout', 'socketTimeout', 'maxRetries', 'sleepBetweenRetries', 'replica', 'filterexp']
 const WRITE: RecordParameter[] = [...COMMON, 'expiration', 'generation', 'generationPolicy', 'recordExistsAction', 'sendKey', 'durableDelete', 'commitLevel']
 
 /**

@@ -12,12 +12,13 @@
 import Aerospike from 'aerospike'
 import type { Client } from 'aerospike'
 import { GatewayError, itemProblem, type ItemProblem } from './errors'
-import { bodyKey, type BodyKey } from './keys'
+import { bodyKey, echoKey, type BodyKey } from './keys'
 import { toClientOps, type ClientOperation } from './operations'
+import { filterPolicyField } from './expressions'
 import { COMMIT_LEVEL, EXISTS, GEN, READ_MODE_AP, type Policies, type PolicyQuery } from './policies'
 import type { BodyFormat } from './plugins/content'
 import { readHeader } from './header-read'
-import { checkBinName, fromClientBins, looksLikeRawCdt, readPolicies, readRecord, toClientBins, type ReadPolicies, type Value } from './values'
+import { binTypeChecks, checkBinName, fromClientBins, looksLikeRawCdt, readPolicies, readRecord, toClientBins, type ReadPolicies, type Value } from './values'
 
 const { batchType, policy: P } = Aerospike
 
@@ -33,6 +34,8 @@ export interface ItemPolicy {
   commitLevel?: keyof typeof COMMIT_LEVEL
   durableDelete?: boolean
   sendKey?: boolean
+  /** The JSON expression form, or JSON text or base64 bytes of one (src/expressions). */
+  filterExp?: unknown
 }
 
 export interface BatchItem {
@@ -46,6 +49,7 @@ export interface BatchItem {
 }
 
 export type BatchQuery = Pick<PolicyQuery, 'totalTimeout' | 'socketTimeout' | 'maxRetries' | 'sleepBetweenRetries' | 'replica' | 'readModeAP'> & {
+  filterexp?: string
   allowInline?: boolean
   allowInlineSSD?: boolean
   respondAllKeys?: boolean
@@ -59,9 +63,9 @@ const READ_MODE_SC = {
 } as const
 
 const POLICY_FIELDS: Record<BatchItem['type'], ReadonlySet<string>> = {
-  READ: new Set(['readModeAP', 'readModeSC']),
-  WRITE: new Set(['recordExistsAction', 'generationPolicy', 'generation', 'expiration', 'commitLevel', 'durableDelete', 'sendKey']),
-  DELETE: new Set(['generationPolicy', 'generation', 'commitLevel', 'durableDelete', 'sendKey'])
+  READ: new Set(['readModeAP', 'readModeSC', 'filterExp']),
+  WRITE: new Set(['recordExistsAction', 'generationPolicy', 'generation', 'expiration', 'commitLevel', 'durableDelete', 'sendKey', 'filterExp']),
+  DELETE: new Set(['generationPolicy', 'generation', 'commitLevel', 'durableDelete', 'sendKey', 'filterExp'])
 }
 
 /** What one item came to: its result code and, when it has one, its record. */
@@ -99,20 +103,22 @@ export interface BatchPlan {
 export interface PlanOptions {
   source: BodyFormat
   maxDepth: number
+  /** MAX_KEY_BYTES */
+  maxKeyBytes?: number
 }
 
 function invalid (where: string, detail: string): GatewayError {
   return new GatewayError(4, `${where}: ${detail}`)
 }
 
-function checkPolicy (item: BatchItem, where: string): ItemPolicy | undefined {
+// An item's filter replaces the batch's (the filterexp query parameter) for that item.
+function checkPolicy (item: BatchItem, where: string, options: PlanOptions): { policy?: ItemPolicy, filter: Record<string, unknown> } {
   const p = item.policy
-  if (p === undefined) return undefined
-  if ('filterExp' in p) throw invalid(`${where}.policy.filterExp`, 'filter expressions are not supported by this gateway')
+  if (p === undefined) return { filter: {} }
   for (const field of Object.keys(p)) {
     if (!POLICY_FIELDS[item.type].has(field)) throw invalid(`${where}.policy.${field}`, `does not apply to a ${item.type} item`)
   }
-  return p
+  return { policy: p, filter: filterPolicyField(p.filterExp, `${where}.policy.filterExp`, options) }
 }
 
 function generationOf (p: ItemPolicy | undefined): { gen: number, expected: number } | undefined {
@@ -121,7 +127,7 @@ function generationOf (p: ItemPolicy | undefined): { gen: number, expected: numb
 }
 
 function readCommand (item: BatchItem, key: Key, where: string, options: PlanOptions): SubCommand {
-  const p = checkPolicy(item, where)
+  const { policy: p, filter } = checkPolicy(item, where, options)
   const cmd: SubCommand = { type: batchType.BATCH_READ, key }
   const chosen = [item.readAllBins === true, item.binNames !== undefined, item.opsList !== undefined].filter(Boolean).length
   if (chosen > 1) throw invalid(where, 'a READ takes one of readAllBins, binNames and opsList')
@@ -136,7 +142,8 @@ function readCommand (item: BatchItem, key: Key, where: string, options: PlanOpt
   if (p !== undefined) {
     cmd.policy = new Aerospike.BatchReadPolicy({
       readModeAP: p.readModeAP === undefined ? undefined : READ_MODE_AP[p.readModeAP],
-      readModeSC: p.readModeSC === undefined ? undefined : READ_MODE_SC[p.readModeSC]
+      readModeSC: p.readModeSC === undefined ? undefined : READ_MODE_SC[p.readModeSC],
+      ...filter
     })
   }
   return cmd
@@ -153,10 +160,10 @@ function writeFields (p: ItemPolicy | undefined): Record<string, unknown> {
 }
 
 function writeCommand (item: BatchItem, key: Key, where: string, options: PlanOptions, answered: (bins: Set<string> | 'all') => void): SubCommand | Single {
-  const p = checkPolicy(item, where)
+  const { policy: p, filter } = checkPolicy(item, where, options)
   if (item.readAllBins !== undefined || item.binNames !== undefined) throw invalid(where, 'a WRITE item reads through opsList only')
   if ((item.opsList === undefined) === (item.bins === undefined)) throw invalid(where, 'a WRITE item takes opsList or bins, one of them')
-  const fields = writeFields(p)
+  const fields = { ...writeFields(p), ...filter }
   const generation = generationOf(p)
   let ops: ClientOperation[]
   if (item.opsList !== undefined) {
@@ -174,14 +181,14 @@ function writeCommand (item: BatchItem, key: Key, where: string, options: PlanOp
   return { type: batchType.BATCH_WRITE, key, ops, policy: new Aerospike.BatchWritePolicy(fields) }
 }
 
-function deleteCommand (item: BatchItem, key: Key, where: string): SubCommand {
-  const p = checkPolicy(item, where)
+function deleteCommand (item: BatchItem, key: Key, where: string, options: PlanOptions): SubCommand {
+  const { policy: p, filter } = checkPolicy(item, where, options)
   for (const field of ['readAllBins', 'binNames', 'opsList', 'bins'] as const) {
     if (item[field] !== undefined) throw invalid(`${where}.${field}`, 'a DELETE item takes a key and a policy only')
   }
   const cmd: SubCommand = { type: batchType.BATCH_REMOVE, key }
   if (p !== undefined) {
-    const fields = writeFields(p)
+    const fields = { ...writeFields(p), ...filter }
     const generation = generationOf(p)
     if (generation !== undefined) {
       fields.gen = generation.gen
@@ -231,11 +238,11 @@ export function planBatch (items: readonly BatchItem[], options: PlanOptions): B
   for (let i = 0; i < items.length; i++) {
     const item = items[i]
     const where = `batchRecords[${i}]`
-    const key = bodyKey(item.key, `${where}.key`)
+    const key = bodyKey(item.key, `${where}.key`, options.maxKeyBytes)
     plan.keys.push(key)
     const cmd = item.type === 'READ'
       ? readCommand(item, key, where, options)
-      : item.type === 'WRITE' ? writeCommand(item, key, where, options, (bins) => { plan.answered[i] = bins }) : deleteCommand(item, key, where)
+      : item.type === 'WRITE' ? writeCommand(item, key, where, options, (bins) => { plan.answered[i] = bins }) : deleteCommand(item, key, where, options)
     if (typeof cmd === 'function') {
       plan.items.push(cmd)
     } else {
@@ -283,6 +290,7 @@ export function batchPolicies (q: BatchQuery, policies: Policies): BatchPolicies
 export async function runBatch (client: Client, plan: BatchPlan, policies: BatchPolicies): Promise<Outcome[]> {
   const batch = plan.subCommands.length > 0
     ? client.batchWrite(plan.subCommands as Parameters<Client['batchWrite']>[0], policies.batch)
+      .catch(async (err: unknown) => await eachKeyFailed(client, plan.subCommands, policies, err))
     : Promise.resolve([])
   const [results, singles] = await Promise.all([
     batch,
@@ -293,6 +301,26 @@ export async function runBatch (client: Client, plan: BatchPlan, policies: Batch
     const r = results[item]
     return { status: r.status as number, inDoubt: r.inDoubt === true, record: r.record }
   })
+}
+
+/**
+ * The client refuses a batch none of whose keys it can send (-16: every key
+ * in a namespace the cluster does not have) without saying why for each key:
+ * a header read of each key, which writes nothing, gives each its own code
+ * (20). Any other failure of the whole batch stays the batch's.
+ */
+async function eachKeyFailed (client: Client, subCommands: SubCommand[], policies: BatchPolicies, err: unknown): Promise<Array<{ status: number, inDoubt: boolean, record?: undefined }>> {
+  if (!(err instanceof Aerospike.AerospikeError) || err.code !== Aerospike.status.BATCH_FAILED) throw err
+  const policy = new Aerospike.ReadPolicy(policies.readFields)
+  return await Promise.all(subCommands.map(async ({ key }) => {
+    try {
+      await client.exists(key, policy)
+    } catch (probe) {
+      if (probe instanceof Aerospike.AerospikeError) return { status: probe.code as number, inDoubt: false }
+      throw probe
+    }
+    throw err
+  }))
 }
 
 /** A result of the response, in the official gateway's shape. */
@@ -308,9 +336,11 @@ export interface BatchResultRow {
 
 /**
  * The bins of every outcome in the value model. With deserialize: false a
- * list or map bin and a blob bin both arrive as bytes; bins that parse as a
- * list or map take one more batch read, with deserialize, to tell which they
- * are (as a single GET does). A READ item whose record changed in between is
+ * list or map bin and a blob bin both arrive as bytes; records with bins that
+ * parse as a list or map take one more batch read of their type checks
+ * (binTypeChecks), as a single GET does. Those whose checks the server
+ * refuses hold a blob that parses: a batch read of those bins' values, with
+ * deserialize, tells which. A READ item whose record changed in between is
  * read again alone.
  */
 async function resolveBins (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[], policies: BatchPolicies): Promise<Array<Record<string, Value>>> {
@@ -328,22 +358,38 @@ async function resolveBins (client: Client, plan: BatchPlan, items: readonly Bat
     else bins[i] = fromClientBins(record.bins)
   }
   if (checks.length === 0) return bins
-  const read = await client.batchWrite(checks.map(({ index, names }) => ({ type: batchType.BATCH_READ, key: plan.keys[index], bins: names })) as Parameters<Client['batchWrite']>[0], policies.check)
+  const typed = await client.batchRead(checks.map(({ index, names }) => ({
+    type: batchType.BATCH_READ, key: plan.keys[index], ops: binTypeChecks(outcomes[index].record?.bins ?? {}, names)
+  })) as Parameters<Client['batchRead']>[0], policies.batch)
+  const blobsPossible: typeof checks = []
   for (let c = 0; c < checks.length; c++) {
     const { index, names } = checks[c]
-    const outcome = outcomes[index]
+    if (typed[c].status !== 0) blobsPossible.push(checks[c])
+    else await settle(client, plan, items, outcomes, policies, bins, index, typed[c].record.gen, names)
+  }
+  if (blobsPossible.length === 0) return bins
+  const read = await client.batchRead(blobsPossible.map(({ index, names }) => ({ type: batchType.BATCH_READ, key: plan.keys[index], bins: names })) as Parameters<Client['batchRead']>[0], policies.check)
+  for (let c = 0; c < blobsPossible.length; c++) {
+    const { index, names } = blobsPossible[c]
     const check = read[c]
-    if (items[index].type === 'READ' && check.record.gen !== outcome.record?.gen) {
-      bins[index] = await rereadAlone(client, plan.keys[index], items[index], outcome, readPolicies(policies.readFields))
-      continue
-    }
     const cdt = names.filter((name) => {
       const v = (check.record.bins as Record<string, unknown> | undefined)?.[name]
       return typeof v === 'object' && v !== null && !Buffer.isBuffer(v)
     })
-    bins[index] = fromClientBins(outcome.record?.bins ?? {}, cdt)
+    await settle(client, plan, items, outcomes, policies, bins, index, check.record.gen, cdt)
   }
   return bins
+}
+
+/** The bins of an outcome whose bins named `cdt` are lists and maps, as seen at generation `gen`. */
+async function settle (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[], policies: BatchPolicies,
+  bins: Array<Record<string, Value>>, index: number, gen: number, cdt: string[]): Promise<void> {
+  const outcome = outcomes[index]
+  if (items[index].type === 'READ' && gen !== outcome.record?.gen) {
+    bins[index] = await rereadAlone(client, plan.keys[index], items[index], outcome, readPolicies(policies.readFields))
+  } else {
+    bins[index] = fromClientBins(outcome.record?.bins ?? {}, cdt)
+  }
 }
 
 async function rereadAlone (client: Client, key: Key, item: BatchItem, outcome: Outcome, policies: ReadPolicies): Promise<Record<string, Value>> {
@@ -366,9 +412,9 @@ export async function batchResults (client: Client, plan: BatchPlan, items: read
   return outcomes.map((o, i) => {
     if (o.status !== 0) {
       const error = itemProblem(o.status, `batchRecords[${i}]`, o.inDoubt, requestId)
-      return { key: items[i].key, resultCode: o.status, resultCodeString: error.title, inDoubt: o.inDoubt, record: null, error }
+      return { key: echoKey(items[i].key), resultCode: o.status, resultCodeString: error.title, inDoubt: o.inDoubt, record: null, error }
     }
     const record = items[i].type !== 'DELETE' && o.record !== undefined ? { bins: bins[i], generation: o.record.gen, ttl: o.record.ttl } : null
-    return { key: items[i].key, resultCode: 0, resultCodeString: 'OK', inDoubt: o.inDoubt, record }
+    return { key: echoKey(items[i].key), resultCode: 0, resultCodeString: 'OK', inDoubt: o.inDoubt, record }
   })
 }

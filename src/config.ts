@@ -2,6 +2,9 @@
 // stops the process with a message that names it. The README's table lists
 // the same variables.
 
+import { availableParallelism } from 'node:os'
+import { DEFAULT_MAX_KEY_BYTES } from './keys'
+
 export interface PolicyDefaults {
   totalTimeout: number
   socketTimeout: number
@@ -11,6 +14,8 @@ export interface PolicyDefaults {
 export interface GatewayConfig {
   host: string
   port: number
+  /** Gateway processes sharing the port (WORKERS; `auto` is the number of CPUs). */
+  workers: number
   logLevel: string
   /** Largest request body, bytes. */
   bodyLimit: number
@@ -43,7 +48,68 @@ export interface GatewayConfig {
   limits: { totalTimeout: number, socketTimeout: number, maxRetries: number, sleepBetweenRetries: number }
   /** Retries of an operate the server refused with 14 (key busy), and the first backoff (ms). */
   keyBusy: { retries: number, backoffMs: number }
+  /** The API key file (JSON or YAML); absent turns API keys off. */
+  apiKeysFile: string | undefined
+  /** Requests per window per API key (or client address without keys); 0 turns the limit off. */
+  rateLimit: { max: number, windowMs: number }
+  /** Load shedding thresholds; 0 turns one off. */
+  shed: { maxEventLoopDelayMs: number, maxHeapUsedBytes: number, maxRssBytes: number }
+  /** Origins allowed by CORS; empty: no CORS headers at all. */
+  corsOrigins: string[]
+  /** Certificate and key files (PEM) of HTTPS; absent: plain HTTP. */
+  tls: { certFile: string, keyFile: string } | undefined
+  /** TLS to the cluster: the servers' TLS name, and CA, certificate and key files. */
+  aerospikeTls: { name: string | undefined, caFile: string | undefined, certFile: string | undefined, keyFile: string | undefined } | undefined
+  /** Whether GET /metrics is served. */
+  metrics: boolean
+  /** Scans and queries: see src/scan/. */
+  scan: ScanSettings
+  /** Info commands POST /v1/info may send: command names, or ['*'] for any. */
+  infoAllow: string[]
+  /** Largest string or bytes key, bytes (MAX_KEY_BYTES). */
+  maxKeyBytes: number
+  /** What one client may hold of the gateway: see src/plugins/limits.ts. */
+  http: HttpLimits
 }
+
+export interface HttpLimits {
+  /** Milliseconds to receive a whole request, headers and body; then 408. */
+  requestTimeout: number
+  /** Milliseconds an idle keep-alive connection stays open. */
+  keepAliveTimeout: number
+  /** Open connections; more are closed at once. */
+  maxConnections: number
+  /** Bytes of the request line and headers together; more is 431. */
+  maxHeaderBytes: number
+  /** A body over this many bytes, or of unknown length, is large. */
+  largeBodyBytes: number
+  /** Large bodies being received or handled at once; more is 503. */
+  maxLargeBodies: number
+}
+
+export interface ScanSettings {
+  /** Largest page of a JSON or MessagePack answer; also the page when maxRecords is absent. */
+  maxPageSize: number
+  /** Records fetched per round trip while streaming NDJSON: what one partition window holds in memory. */
+  streamChunk: number
+  /** Partition windows read at the same time while streaming. */
+  concurrency: number
+  /** Partitions in one window: one query command covers them. */
+  windowPartitions: number
+  /** Total timeout (ms) of each query command of a scan, unless the request sets totalTimeout. */
+  totalTimeout: number
+  /** Key of the HMAC that signs page tokens; random per process when unset. */
+  tokenSecret: Buffer | undefined
+  /** Longest time (ms) POST /v1/index?wait=true waits for an index to be built. */
+  indexWaitTimeout: number
+}
+
+/** The default of INFO_ALLOW: commands that read and change nothing. */
+export const READ_ONLY_INFO = ['build', 'build-os', 'build-time', 'cluster-name', 'cluster-stable', 'edition', 'features',
+  'get-config', 'health-outliers', 'health-stats', 'latencies', 'logs', 'namespace', 'namespaces', 'node', 'partition-generation',
+  'peers-clear-alt', 'peers-clear-std', 'peers-generation', 'peers-tls-alt', 'peers-tls-std', 'query-show', 'racks', 'rack-ids',
+  'replicas', 'scan-show', 'service', 'service-clear-alt', 'service-clear-std', 'services', 'services-alumni', 'sets', 'sindex',
+  'sindex-exists', 'sindex-list', 'sindex-stat', 'statistics', 'status', 'udf-list', 'version']
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -77,12 +143,65 @@ function optional (env: Env, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v
 }
 
+function secret (env: Env, name: string): Buffer | undefined {
+  const raw = optional(env, name)
+  if (raw === undefined) return undefined
+  if (raw.length < 32) throw new ConfigError(`${name} must be at least 32 characters, got ${raw.length}`)
+  return Buffer.from(raw, 'utf8')
+}
+
+function commandList (env: Env, name: string, fallback: string[]): string[] {
+  const raw = optional(env, name)
+  if (raw === undefined) return fallback
+  const names = raw.split(',').map((n) => n.trim()).filter((n) => n !== '')
+  for (const n of names) {
+    if (!/^(\*|[A-Za-z0-9_.-]+)$/.test(n)) throw new ConfigError(`${name} must be a comma-separated list of info command names or *, got "${raw}"`)
+  }
+  return names
+}
+
 function policyDefaults (env: Env, prefix: string, retries: number): PolicyDefaults {
   return {
     totalTimeout: integer(env, `${prefix}_TOTAL_TIMEOUT`, 1000, 0, 3_600_000),
     socketTimeout: integer(env, `${prefix}_SOCKET_TIMEOUT`, 0, 0, 3_600_000),
     maxRetries: integer(env, `${prefix}_MAX_RETRIES`, retries, 0, 100)
   }
+}
+
+function origins (env: Env): string[] {
+  const raw = optional(env, 'CORS_ORIGINS')
+  if (raw === undefined) return []
+  const list = raw.split(',').map((o) => o.trim()).filter(Boolean)
+  for (const o of list) {
+    if (o !== '*' && !/^https?:\/\/[^\s/]+$/.test(o)) throw new ConfigError(`CORS_ORIGINS must be * or origins such as https://app.example.com, comma-separated, got "${o}"`)
+  }
+  return list
+}
+
+function httpsFiles (env: Env): GatewayConfig['tls'] {
+  const certFile = optional(env, 'TLS_CERT')
+  const keyFile = optional(env, 'TLS_KEY')
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('TLS_CERT and TLS_KEY must be set together')
+  return certFile === undefined || keyFile === undefined ? undefined : { certFile, keyFile }
+}
+
+function clusterTls (env: Env): GatewayConfig['aerospikeTls'] {
+  const tls = {
+    name: optional(env, 'AEROSPIKE_TLS_NAME'),
+    caFile: optional(env, 'AEROSPIKE_TLS_CA_FILE'),
+    certFile: optional(env, 'AEROSPIKE_TLS_CERT_FILE'),
+    keyFile: optional(env, 'AEROSPIKE_TLS_KEY_FILE')
+  }
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+    throw new ConfigError('AEROSPIKE_TLS_CERT_FILE and AEROSPIKE_TLS_KEY_FILE must be set together')
+  }
+  return Object.values(tls).some((v) => v !== undefined) ? tls : undefined
+}
+
+function workers (env: Env): number {
+  const raw = env.WORKERS?.trim()
+  if (raw === 'auto') return availableParallelism()
+  return integer(env, 'WORKERS', 1, 1, 1024)
 }
 
 export function loadConfig (env: Env): GatewayConfig {
@@ -101,9 +220,14 @@ export function loadConfig (env: Env): GatewayConfig {
   }
   const maxConnsPerNode = integer(env, 'AEROSPIKE_MAX_CONNS_PER_NODE', 100, 1, 100_000)
   const minConnsPerNode = integer(env, 'AEROSPIKE_MIN_CONNS_PER_NODE', 0, 0, maxConnsPerNode)
+  const maxKeyBytes = integer(env, 'MAX_KEY_BYTES', DEFAULT_MAX_KEY_BYTES, 1, 1024 * 1024)
+  // A key in a path takes up to three characters a byte (percent-encoded),
+  // and the request line counts against the header limit.
+  const maxHeaderBytes = integer(env, 'MAX_HEADER_BYTES', Math.max(32 * 1024, 3 * maxKeyBytes + 16 * 1024), 3 * maxKeyBytes + 4096, 16 * 1024 * 1024)
   return {
     host: env.HOST ?? '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65535),
+    workers: workers(env),
     logLevel,
     bodyLimit: integer(env, 'BODY_LIMIT', 4 * 1024 * 1024, 1024, 128 * 1024 * 1024),
     maxNestingDepth: integer(env, 'MAX_NESTING_DEPTH', 32, 1, 256),
@@ -133,6 +257,39 @@ export function loadConfig (env: Env): GatewayConfig {
     keyBusy: {
       retries: integer(env, 'KEY_BUSY_RETRIES', 2, 0, 10),
       backoffMs: integer(env, 'KEY_BUSY_BACKOFF', 5, 0, 1000)
+    },
+    apiKeysFile: optional(env, 'API_KEYS_FILE'),
+    rateLimit: {
+      max: integer(env, 'RATE_LIMIT_MAX', 0, 0, 100_000_000),
+      windowMs: integer(env, 'RATE_LIMIT_WINDOW', 60_000, 1, 86_400_000)
+    },
+    shed: {
+      maxEventLoopDelayMs: integer(env, 'SHED_EVENT_LOOP_DELAY', 0, 0, 60_000),
+      maxHeapUsedBytes: integer(env, 'SHED_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+      maxRssBytes: integer(env, 'SHED_RSS_BYTES', 0, 0, Number.MAX_SAFE_INTEGER)
+    },
+    corsOrigins: origins(env),
+    tls: httpsFiles(env),
+    aerospikeTls: clusterTls(env),
+    metrics: boolean(env, 'METRICS', true),
+    scan: {
+      maxPageSize: integer(env, 'SCAN_MAX_PAGE_SIZE', 10_000, 1, 1_000_000),
+      streamChunk: integer(env, 'SCAN_STREAM_CHUNK', 1000, 1, 100_000),
+      concurrency: integer(env, 'SCAN_CONCURRENCY', 4, 1, 64),
+      windowPartitions: integer(env, 'SCAN_WINDOW_PARTITIONS', 64, 1, 4096),
+      totalTimeout: integer(env, 'SCAN_TOTAL_TIMEOUT', 30_000, 0, 3_600_000),
+      tokenSecret: secret(env, 'SCAN_TOKEN_SECRET'),
+      indexWaitTimeout: integer(env, 'INDEX_WAIT_TIMEOUT', 30_000, 0, 600_000)
+    },
+    infoAllow: commandList(env, 'INFO_ALLOW', READ_ONLY_INFO),
+    maxKeyBytes,
+    http: {
+      requestTimeout: integer(env, 'REQUEST_TIMEOUT', 30_000, 100, 3_600_000),
+      keepAliveTimeout: integer(env, 'KEEP_ALIVE_TIMEOUT', 72_000, 100, 3_600_000),
+      maxConnections: integer(env, 'MAX_CONNECTIONS', 1024, 1, 1_000_000),
+      maxHeaderBytes,
+      largeBodyBytes: integer(env, 'LARGE_BODY_BYTES', 64 * 1024, 1024, 128 * 1024 * 1024),
+      maxLargeBodies: integer(env, 'MAX_LARGE_BODIES', 16, 1, 100_000)
     }
   }
 }

@@ -8,7 +8,8 @@
 import Aerospike from 'aerospike'
 import type { GatewayConfig, PolicyDefaults } from './config'
 import { GatewayError } from './errors'
-import { readPolicies, type ReadPolicies } from './values'
+import { filterPolicyField } from './expressions'
+import { DEFAULT_MAX_DEPTH, readPolicies, type ReadPolicies } from './values'
 
 const { policy } = Aerospike
 
@@ -26,6 +27,8 @@ export interface PolicyQuery {
   replica?: 'MASTER' | 'MASTER_PROLES' | 'SEQUENCE' | 'PREFER_RACK'
   readModeAP?: 'ONE' | 'ALL'
   commitLevel?: 'COMMIT_ALL' | 'COMMIT_MASTER'
+  /** A filter expression: the JSON form as JSON text, or base64 expression bytes. */
+  filterexp?: string
 }
 
 export type Limits = GatewayConfig['limits']
@@ -58,12 +61,14 @@ export interface Precondition {
   mustNotExist?: boolean
 }
 
+const MAX_GENERATION = 65535
 const ETAG = /^(?:W\/)?"(\d{1,10})"$/
 
 /** The generation an ETag names, or undefined when it is not one of ours. */
 export function etagGeneration (etag: string): number | undefined {
   const m = ETAG.exec(etag.trim())
-  return m === null ? undefined : Number(m[1])
+  // A generation is 16 bits: a larger one would wrap onto another.
+  return m === null || Number(m[1]) > MAX_GENERATION ? undefined : Number(m[1])
 }
 
 /** Reads If-Match / If-None-Match; undefined when there are none. */
@@ -88,6 +93,9 @@ function common (q: PolicyQuery, limits: Limits, defaults: PolicyDefaults): Reco
   if (q.sleepBetweenRetries !== undefined) out.sleepBetweenRetries = Math.min(q.sleepBetweenRetries, limits.sleepBetweenRetries)
   if (q.sendKey === true) out.key = policy.key.SEND
   if (q.replica !== undefined) out.replica = REPLICA[q.replica]
+  // A false filter makes the command answer 27 (FilteredOut), a batch row
+  // too; a scan or query skips the record.
+  if (q.filterexp !== undefined) Object.assign(out, filterPolicyField(q.filterexp, 'filterexp', { source: 'json', maxDepth: DEFAULT_MAX_DEPTH }))
   return out
 }
 

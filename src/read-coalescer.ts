@@ -1,29 +1,35 @@
 // Coalesces concurrent single-record reads into batch reads. A batch read
 // costs the client and the server far less per record than single reads, so
 // under load GETs that arrive in the same turn of the event loop go out as
-// one batchRead; a GET that arrives alone goes out alone, at once.
+// one batchRead; a GET that arrives alone goes out alone, at once. The type
+// checks of GETs of records with lists and maps (see binTypeChecks) are
+// coalesced the same way, into the same batch reads.
 //
 // Only reads with the default read policy come here, so every read of a
 // batch has the same timeouts and retries. Each read gets the answer it
 // would have had alone: its record, or for a missing one the same error as
 // client.get gives (code 2); a row with any other code is read again alone,
-// so that its error is exactly the single read's. A failure of the batch as a
-// whole (timeout, cluster unreachable) is every member's error.
+// so that its error is exactly the single read's. A timeout of the batch as a
+// whole is every member's error; any other failure of it sends each read alone.
 
 import Aerospike from 'aerospike'
 import type { AerospikeRecord, Client } from 'aerospike'
-import { plainRead, type FirstRead, type ReadPolicy } from './values'
+import { plainCheck, plainRead, type CheckRead, type FirstRead, type OperatePolicy, type ReadPolicy } from './values'
 
 type Key = InstanceType<typeof Aerospike.Key>
 type BatchPolicy = InstanceType<typeof Aerospike.BatchPolicy>
 type Resolve = (record: AerospikeRecord) => void
 type Reject = (err: unknown) => void
 
+type Operation = Parameters<CheckRead>[2][number]
+
 interface Waiting {
   client: Client
   key: Key
+  /** A read of these bins (all when undefined), or when ops is set, of these operations. */
   bins: string[] | undefined
-  policy: ReadPolicy
+  ops: Operation[] | undefined
+  policy: ReadPolicy | OperatePolicy
   resolve: Resolve
   reject: Reject
 }
@@ -38,12 +44,15 @@ function notFound (): Error {
 }
 
 function readAlone (w: Waiting): void {
-  plainRead(w.client, w.key, w.bins, w.policy).then(w.resolve, w.reject)
+  const read = w.ops === undefined ? plainRead(w.client, w.key, w.bins, w.policy as ReadPolicy) : plainCheck(w.client, w.key, w.ops, w.policy as OperatePolicy)
+  read.then(w.resolve, w.reject)
 }
 
 export class ReadCoalescer {
   private waiting: Waiting[] = []
   private scheduled = false
+  /** Told the size of every group of reads sent, for the metrics (1: a read that went alone). */
+  onGroup: ((size: number) => void) | undefined
 
   /**
    * @param maxBatch most reads in one batchRead
@@ -52,12 +61,20 @@ export class ReadCoalescer {
   constructor (private readonly maxBatch: number, private readonly batchPolicy: BatchPolicy) {}
 
   readonly read: FirstRead = async (client, key, bins, policy) => await new Promise<AerospikeRecord>((resolve, reject) => {
-    this.waiting.push({ client, key, bins, policy, resolve, reject })
+    this.enqueue({ client, key, bins, ops: undefined, policy, resolve, reject })
+  })
+
+  readonly check: CheckRead = async (client, key, ops, policy) => await new Promise<AerospikeRecord>((resolve, reject) => {
+    this.enqueue({ client, key, bins: undefined, ops, policy, resolve, reject })
+  })
+
+  private enqueue (w: Waiting): void {
+    this.waiting.push(w)
     if (!this.scheduled) {
       this.scheduled = true
       setImmediate(this.flush)
     }
-  })
+  }
 
   private readonly flush = (): void => {
     this.scheduled = false
@@ -65,6 +82,7 @@ export class ReadCoalescer {
     this.waiting = []
     for (let i = 0; i < all.length; i += this.maxBatch) {
       const group = all.slice(i, i + this.maxBatch)
+      this.onGroup?.(group.length)
       // A reconnect may replace the client while reads wait; each goes to its own.
       const client = group[0].client
       if (group.length === 1 || group.some((w) => w.client !== client)) group.forEach(readAlone)
@@ -73,9 +91,11 @@ export class ReadCoalescer {
   }
 
   private readTogether (client: Client, group: Waiting[]): void {
-    const records = group.map((w) => w.bins === undefined
-      ? { type: batchType.BATCH_READ, key: w.key, readAllBins: true }
-      : { type: batchType.BATCH_READ, key: w.key, bins: w.bins })
+    const records = group.map((w) => w.ops !== undefined
+      ? { type: batchType.BATCH_READ, key: w.key, ops: w.ops }
+      : w.bins === undefined
+        ? { type: batchType.BATCH_READ, key: w.key, readAllBins: true }
+        : { type: batchType.BATCH_READ, key: w.key, bins: w.bins })
     client.batchRead(records as Parameters<Client['batchRead']>[0], this.batchPolicy).then((rows) => {
       for (let i = 0; i < group.length; i++) {
         const row = rows[i]
@@ -84,7 +104,11 @@ export class ReadCoalescer {
         else readAlone(group[i])
       }
     }, (err: unknown) => {
-      for (const w of group) w.reject(err)
+      // A timeout is every read's. Any other refusal of the batch as a whole
+      // (every key in an unknown namespace is -16, an empty cluster 1) does
+      // not say what each read alone would answer: each is read alone.
+      if ((err as { code?: unknown }).code === status.ERR_TIMEOUT) for (const w of group) w.reject(err)
+      else group.forEach(readAlone)
     })
   }
 }

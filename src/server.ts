@@ -1,10 +1,14 @@
 // Starts the gateway: configuration, the embedded server when no cluster is
-// configured, listen, and a graceful close on SIGINT/SIGTERM.
+// configured, listen, and a graceful close on SIGINT/SIGTERM. With WORKERS > 1
+// this process is the primary of that many (see cluster.ts), each of which
+// starts here too.
 
+import cluster from 'node:cluster'
 import closeWithGrace from 'close-with-grace'
 import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import app, { options } from './app'
+import { runPrimary } from './cluster'
 import { ConfigError, loadConfig } from './config'
 import { startEmbeddedServer, EmbeddedServerHandle } from './embedded/index'
 
@@ -17,9 +21,19 @@ async function main (): Promise<void> {
     process.stderr.write(`aerogate: ${err.message}\n`)
     process.exit(2)
   }
+  if (config.workers > 1 && cluster.isPrimary) {
+    try {
+      await runPrimary(config)
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err
+      process.stderr.write(`aerogate: ${err.message}\n`)
+      process.exit(2)
+    }
+    return
+  }
   const server = Fastify(options(config, {
     level: config.logLevel,
-    redact: ['req.headers.authorization'],
+    redact: ['req.headers.authorization', 'req.headers["x-api-key"]'],
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {})
   }))
   let embedded: EmbeddedServerHandle | undefined

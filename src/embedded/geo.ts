@@ -20,7 +20,7 @@ const SWAP = 1
 const INVERT = 2
 const POS_TO_IJ = [[0, 1, 3, 2], [0, 2, 3, 1], [3, 2, 0, 1], [3, 1, 0, 2]]
 const POS_TO_ORIENTATION = [SWAP, 0, 0, INVERT | SWAP]
-const LIMIT_IJ = 1 << 30
+export const LIMIT_IJ = 1 << 30
 
 // Maps 4 bits of i, 4 bits of j and an orientation to 8 bits of Hilbert curve
 // position and the orientation that follows, so the cell id is built a
@@ -40,20 +40,20 @@ function initLookup (level: number, i: number, j: number, origOrientation: numbe
 }
 for (const o of [0, SWAP, INVERT, SWAP | INVERT]) initLookup(0, 0, 0, o, 0, o)
 
-type Xyz = [number, number, number]
+export type Xyz = [number, number, number]
 
 // S2LatLng::FromDegrees(...).ToPoint(). The degree factor is applied exactly as
 // S1Angle::Degrees does, so the range check and the cell match bit for bit.
 // (V8's sin/cos are not glibc's; they may differ in the last bit, which moves
 // a point across a leaf cell boundary only if it lies within ~1e-16 of one.)
-function toXyz (lng: number, lat: number): Xyz {
+export function toXyz (lng: number, lat: number): Xyz {
   const phi = (Math.PI / 180) * lat
   const theta = (Math.PI / 180) * lng
   const cosphi = Math.cos(phi)
   return [Math.cos(theta) * cosphi, Math.sin(theta) * cosphi, Math.sin(phi)]
 }
 
-function cubeFace ([x, y, z]: Xyz): number {
+export function cubeFace ([x, y, z]: Xyz): number {
   const ax = Math.abs(x)
   const ay = Math.abs(y)
   const az = Math.abs(z)
@@ -61,7 +61,7 @@ function cubeFace ([x, y, z]: Xyz): number {
   return [x, y, z][axis] < 0 ? axis + 3 : axis
 }
 
-function faceUv (face: number, [x, y, z]: Xyz): [number, number] {
+export function faceUv (face: number, [x, y, z]: Xyz): [number, number] {
   switch (face) {
     case 0: return [y / x, z / x]
     case 1: return [-x / y, z / y]
@@ -73,12 +73,12 @@ function faceUv (face: number, [x, y, z]: Xyz): [number, number] {
 }
 
 // The quadratic projection, S2's default.
-function uvToSt (u: number): number {
+export function uvToSt (u: number): number {
   return u >= 0 ? 0.5 * Math.sqrt(1 + 3 * u) : 1 - 0.5 * Math.sqrt(1 - 3 * u)
 }
 
 // FastIntRound is cvtsd2si on x86-64, which rounds halves to even.
-function stToIj (s: number): number {
+export function stToIj (s: number): number {
   const x = LIMIT_IJ * s - 0.5
   let r = Math.round(x)
   if (r - x === 0.5 && r % 2 !== 0) r--
@@ -214,7 +214,7 @@ function shape (type: unknown, coord: unknown): bigint | 'region' {
   }
 }
 
-function parseGeoJson (bytes: Buffer): bigint | 'region' {
+export function parseGeoJson (bytes: Buffer): bigint | 'region' {
   const doc = parseJson(bytes)
   if (!isObject(doc)) invalid('top level not an object')
   if (member(doc, 'type') !== 'Feature') return shape(member(doc, 'type'), member(doc, 'coordinates'))

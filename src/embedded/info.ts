@@ -1,7 +1,11 @@
 // The info protocol: `name\n` requests answered by `name\tvalue\n`, as a
 // single node that owns every partition of every namespace it serves.
 
+import type { JobRegistry } from './query/jobs'
+import { sindexHandlers, sindexSlash } from './sindex/info'
+import type { SindexRegistry } from './sindex/registry'
 import { Namespace, nowSeconds } from './store'
+import { truncateHandlers } from './truncate'
 
 export const BUILD = '7.2.0.0'
 export const EDITIONS = {
@@ -22,6 +26,8 @@ export interface InfoNode {
   readonly namespaces: ReadonlyMap<string, Namespace>
   readonly startedAt: number
   readonly stats: { connectionsOpened: number, connectionsClosed: number, transactions: number }
+  readonly sindexes: SindexRegistry
+  readonly jobs: JobRegistry
 }
 
 type Handler = (node: InfoNode, arg: string) => string
@@ -37,8 +43,9 @@ function setsOf (node: InfoNode, nsName?: string, setName?: string): string {
     if (nsName !== undefined && ns.name !== nsName) continue
     for (const [set, s] of ns.setStats(now)) {
       if (set === '' || (setName !== undefined && set !== setName)) continue
+      const sindexes = node.sindexes.inNamespace(ns.name).filter((d) => d.set === set).length
       out += `ns=${ns.name}:set=${set}:objects=${s.objects}:tombstones=0:data_used_bytes=${s.bytes}:` +
-        'truncate_lut=0:sindexes=0:index_populating=false:truncating=false:default-read-touch-ttl-pct=0:' +
+        `truncate_lut=${ns.truncateLuts.get(set) ?? 0}:sindexes=${sindexes}:index_populating=false:truncating=false:default-read-touch-ttl-pct=0:` +
         'default-ttl=0:disable-eviction=false:enable-index=false:stop-writes-count=0:stop-writes-size=0;'
     }
   }
@@ -80,20 +87,6 @@ function statistics (node: InfoNode): string {
   ].join(';')
 }
 
-// truncate / truncate-namespace: `namespace=<ns>[;set=<set>][;lut=<nanos>]`.
-function truncate (node: InfoNode, arg: string): string {
-  const params = new Map(arg.split(';').filter(Boolean).map((kv) => kv.split('=', 2) as [string, string]))
-  const ns = node.namespaces.get(params.get('namespace') ?? '')
-  if (ns === undefined) return 'ERROR:4:namespace not found'
-  const set = params.get('set')
-  if (set === undefined) {
-    ns.clear()
-  } else {
-    for (const [digest, r] of ns.records) if (r.setName === set) ns.records.delete(digest)
-  }
-  return 'ok'
-}
-
 const handlers: Record<string, Handler> = {
   node: (n) => n.nodeName,
   build: () => BUILD,
@@ -112,14 +105,17 @@ const handlers: Record<string, Handler> = {
   service: (n) => `${n.host}:${n.port}`,
   'service-clear-std': (n) => `${n.host}:${n.port}`,
   'service-clear-alt': () => '',
-  features: () => 'batch-any;batch-index;blob-bits;float;geo;peers;pipelining;query-show;relaxed-sc;replicas;truncate-namespace;udf',
+  features: () => 'batch-any;batch-index;blob-bits;cdt-index;cdt-list;cdt-map;cluster-stable;float;geo;sindex-exists;peers;' +
+    'pipelining;pquery;pscans;query-show;relaxed-sc;replicas;replicas-all;replicas-master;replicas-max;truncate-namespace;udf',
   replicas: (n) => [...n.namespaces.keys()].map((ns) => `${ns}:0,1,${ALL_PARTITIONS}`).join(';'),
   namespaces: (n) => [...n.namespaces.keys()].join(';'),
   sets: (n) => setsOf(n),
   statistics,
   'user-agent-set': () => 'ok',
-  truncate,
-  'truncate-namespace': truncate
+  'query-show': (n, arg) => n.jobs.show(arg),
+  racks: (n) => n.edition === 'community' ? 'ERROR:25:enterprise only' : [...n.namespaces.keys()].map((ns) => `ns=${ns}:rack_0=${n.nodeName}`).join(';'),
+  ...truncateHandlers,
+  ...sindexHandlers
 }
 
 function answer (node: InfoNode, command: string): string {
@@ -133,6 +129,7 @@ function answer (node: InfoNode, command: string): string {
     const [head, ...rest] = name.split('/')
     if (head === 'namespace' && rest.length === 1) return namespaceInfo(node, rest[0])
     if (head === 'sets' && rest.length <= 2) return setsOf(node, rest[0], rest[1])
+    if (head === 'sindex') return sindexSlash(node, name.slice(slash + 1))
   }
   return 'ERROR:4:unrecognized command'
 }

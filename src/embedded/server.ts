@@ -6,7 +6,11 @@ import { randomBytes } from 'node:crypto'
 import { createServer, Server, Socket } from 'node:net'
 import { inflateSync } from 'node:zlib'
 import { parseBatch } from './batch'
+import { buildFilter, compileQueryFilter } from './exp'
 import { EDITIONS, infoReply, InfoNode } from './info'
+import { FilterCompiler, answerQuery, isQuery } from './query/dispatch'
+import { JobRegistry } from './query/jobs'
+import { SindexRegistry } from './sindex/registry'
 import { DEFAULT_MAX_RECORD_SIZE, Namespace, NamespaceConfig, nowSeconds } from './store'
 import { execute, messageDigest, Outcome, TransactionContext } from './transaction'
 import {
@@ -73,6 +77,8 @@ interface FrameResult {
   reply: Buffer | undefined
   delayMs: number
   close: boolean
+  // Frames that follow the reply, pulled as the socket drains (scans, queries).
+  stream?: Generator<Buffer>
 }
 
 export class EmbeddedServer implements InfoNode {
@@ -82,6 +88,10 @@ export class EmbeddedServer implements InfoNode {
   readonly edition: keyof typeof EDITIONS
   readonly namespaces = new Map<string, Namespace>()
   readonly stats = { connectionsOpened: 0, connectionsClosed: 0, transactions: 0 }
+  readonly sindexes = new SindexRegistry()
+  readonly jobs = new JobRegistry()
+  // Scan and query filter expressions.
+  compileFilter: FilterCompiler | undefined = compileQueryFilter
   startedAt = Date.now()
 
   private requestedPort: number
@@ -197,6 +207,7 @@ export class EmbeddedServer implements InfoNode {
     socket.on('data', (chunk) => conn.receive(chunk))
     socket.on('error', () => socket.destroy())
     socket.on('close', () => {
+      conn.abandon()
       this.stats.connectionsClosed++
       this.sockets.delete(socket)
     })
@@ -212,12 +223,12 @@ export class EmbeddedServer implements InfoNode {
   }
 
   /** Runs one frame's request; called by a connection in arrival order. */
-  handleFrame (type: number, body: Buffer): FrameResult {
+  handleFrame (type: number, body: Buffer, from = ''): FrameResult {
     switch (type) {
       case MsgType.INFO:
         return this.info(body)
       case MsgType.MESSAGE:
-        return this.message(body)
+        return this.message(body, from)
       case MsgType.COMPRESSED:
         return this.compressed(body)
       case MsgType.ADMIN:
@@ -251,7 +262,7 @@ export class EmbeddedServer implements InfoNode {
     return this.message(inner.subarray(PROTO_HEADER_SIZE))
   }
 
-  private message (body: Buffer): FrameResult {
+  private message (body: Buffer, from = ''): FrameResult {
     let msg: Message
     try {
       msg = parseMessage(body)
@@ -262,6 +273,7 @@ export class EmbeddedServer implements InfoNode {
     this.stats.transactions++
     const ctx: TransactionContext = { namespaces: this.namespaces, enterprise: this.edition === 'enterprise', now: nowSeconds() }
     if ((msg.info1 & Info1.BATCH) !== 0) return this.batch(msg, ctx)
+    if (isQuery(msg)) return this.query(msg, ctx, from)
     const digest = messageDigest(msg)
     const fault = this.faults.length === 0 ? undefined : this.takeFault(describe(msg, digest, false))
     if (fault?.closeConnection === true) return { reply: undefined, delayMs: fault.delayMs ?? 0, close: true }
@@ -271,11 +283,27 @@ export class EmbeddedServer implements InfoNode {
     return { reply: encodeReply(outcome, outcome.bins), delayMs: fault?.delayMs ?? 0, close: false }
   }
 
+  private query (msg: Message, ctx: TransactionContext, from: string): FrameResult {
+    const host = {
+      namespaces: this.namespaces,
+      sindexes: this.sindexes,
+      jobs: this.jobs,
+      compileFilter: this.compileFilter,
+      execute: (m: Message) => execute(m, ctx)
+    }
+    const answer = answerQuery(host, msg, ctx.now, from)
+    if (answer.background !== undefined) setImmediate(answer.background)
+    return { reply: answer.reply, stream: answer.stream, delayMs: 0, close: false }
+  }
+
   private batch (parent: Message, ctx: TransactionContext): FrameResult {
     const fault = this.faults.length === 0 ? undefined : this.takeFault(describe(parent, undefined, false, 'batch'))
     if (fault?.closeConnection === true) return { reply: undefined, delayMs: fault.delayMs ?? 0, close: true }
     const delayMs = fault?.delayMs ?? 0
     if (fault?.resultCode !== undefined) return { reply: batchEnd(fault.resultCode), delayMs, close: false }
+    // batch.c builds the parent's filter once; rows without their own use it.
+    const parentFilter = findField(parent, FieldType.FILTER_EXP)
+    if (parentFilter !== undefined && buildFilter(parentFilter) === undefined) return { reply: batchEnd(Result.PARAMETER), delayMs, close: false }
     const { rows, error } = parseBatch(parent)
     const frames: Buffer[] = []
     let pending: Array<{ index: number, outcome: Outcome }> = []
@@ -296,7 +324,7 @@ export class EmbeddedServer implements InfoNode {
       const rowFault = this.faults.length === 0 ? undefined : this.takeFault(describe(row.msg, row.digest, true))
       const outcome = rowFault?.resultCode !== undefined
         ? { resultCode: rowFault.resultCode, generation: 0, voidTime: 0 }
-        : execute(withDigest(row.msg, row.digest), ctx)
+        : execute(withDigest(row.msg, row.digest, parentFilter), ctx)
       pending.push({ index: row.index, outcome })
       pendingSize += replyMessageSize(outcome.bins)
       if (pendingSize >= BATCH_FRAME_TARGET) flush()
@@ -316,10 +344,14 @@ function matches (m: FaultMatch, req: RequestInfo): boolean {
   return true
 }
 
-// A batch row names its record by the row's digest, not by a field.
-function withDigest (msg: Message, digest: Buffer): Message {
+// A batch row names its record by the row's digest, not by a field, and
+// takes the parent's filter unless it has its own.
+function withDigest (msg: Message, digest: Buffer, parentFilter: Buffer | undefined): Message {
   const fields = msg.fields.filter((f) => f.type !== FieldType.DIGEST)
   fields.push({ type: FieldType.DIGEST, data: digest })
+  if (parentFilter !== undefined && findField(msg, FieldType.FILTER_EXP) === undefined) {
+    fields.push({ type: FieldType.FILTER_EXP, data: parentFilter })
+  }
   return { ...msg, fields }
 }
 
@@ -353,8 +385,12 @@ class Connection {
   private buffered = 0
   private waiting = false
   private closed = false
+  private streaming: Generator<Buffer> | undefined
+  private readonly peer: string
 
-  constructor (private readonly socket: Socket, private readonly server: EmbeddedServer) {}
+  constructor (private readonly socket: Socket, private readonly server: EmbeddedServer) {
+    this.peer = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`
+  }
 
   receive (chunk: Buffer): void {
     this.chunks.push(chunk)
@@ -390,7 +426,7 @@ class Connection {
       if (this.buffered < PROTO_HEADER_SIZE + size) return
       const type = head[1]
       const frame = this.take(PROTO_HEADER_SIZE + size)
-      const result = this.server.handleFrame(type, size === 0 ? EMPTY : frame.subarray(PROTO_HEADER_SIZE))
+      const result = this.server.handleFrame(type, size === 0 ? EMPTY : frame.subarray(PROTO_HEADER_SIZE), this.peer)
       if (result.delayMs > 0) {
         this.waiting = true
         setTimeout(() => {
@@ -405,11 +441,50 @@ class Connection {
   }
 
   private finish (result: FrameResult): void {
-    if (this.closed || this.socket.destroyed) return
+    if (this.closed || this.socket.destroyed) {
+      result.stream?.return(undefined)
+      return
+    }
     if (result.reply !== undefined) this.socket.write(result.reply)
     if (result.close) {
       this.closed = true
       this.socket.end()
     }
+    if (result.stream !== undefined) {
+      this.waiting = true
+      this.streaming = result.stream
+      this.pump()
+    }
+  }
+
+  // Sends a stream's frames while the socket takes them, resumes on
+  // 'drain', and lets the next request in once the stream ends.
+  private pump (): void {
+    const stream = this.streaming
+    if (stream === undefined) return
+    for (;;) {
+      if (this.closed || this.socket.destroyed) {
+        this.abandon()
+        return
+      }
+      const next = stream.next()
+      if (next.done === true) {
+        this.streaming = undefined
+        this.waiting = false
+        this.drain()
+        return
+      }
+      if (!this.socket.write(next.value)) {
+        this.socket.once('drain', () => this.pump())
+        return
+      }
+    }
+  }
+
+  /** The connection went away: stop whatever it was streaming. */
+  abandon (): void {
+    const stream = this.streaming
+    this.streaming = undefined
+    stream?.return(undefined)
   }
 }

@@ -25,6 +25,9 @@ export interface StoredRecord {
   setName: string
   // The key field as the client sent it (particle type byte + key bytes).
   key: Buffer | undefined
+  // Milliseconds since the citrusleaf epoch of the last write; truncation
+  // with a last-update time removes the records written before it.
+  lastUpdate?: number
 }
 
 export interface NamespaceConfig {
@@ -36,9 +39,18 @@ export interface NamespaceConfig {
 }
 
 export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024
+const EMPTY_SET: ReadonlySet<string> = new Set()
+
+const N_PARTITIONS = 4096
 
 export class Namespace {
   readonly records = new Map<string, StoredRecord>()
+  // Digests by partition, for scans and queries that walk partitions.
+  private readonly partitions = new Map<number, Set<string>>()
+  // Every set that ever held a record: the server keeps a set's id for good.
+  private readonly setNames = new Set<string>()
+  // Truncation thresholds (ms since 2010) by set, '' for the namespace.
+  readonly truncateLuts = new Map<string, number>()
 
   constructor (readonly config: NamespaceConfig) {}
 
@@ -50,18 +62,38 @@ export class Namespace {
   get (digest: string, now: number): StoredRecord | undefined {
     const r = this.records.get(digest)
     if (r !== undefined && r.voidTime !== 0 && r.voidTime <= now) {
-      this.records.delete(digest)
+      this.delete(digest)
       return undefined
     }
     return r
   }
 
   set (digest: string, record: StoredRecord): void {
+    if (!this.records.has(digest)) {
+      const pid = (digest.charCodeAt(0) | (digest.charCodeAt(1) << 8)) & (N_PARTITIONS - 1)
+      let digests = this.partitions.get(pid)
+      if (digests === undefined) {
+        digests = new Set()
+        this.partitions.set(pid, digests)
+      }
+      digests.add(digest)
+    }
     this.records.set(digest, record)
+    if (record.setName !== '') this.setNames.add(record.setName)
   }
 
   delete (digest: string): void {
-    this.records.delete(digest)
+    if (!this.records.delete(digest)) return
+    this.partitions.get((digest.charCodeAt(0) | (digest.charCodeAt(1) << 8)) & (N_PARTITIONS - 1))?.delete(digest)
+  }
+
+  /** The digests stored in one partition (expired records included). */
+  partition (pid: number): ReadonlySet<string> {
+    return this.partitions.get(pid) ?? EMPTY_SET
+  }
+
+  hasSet (name: string): boolean {
+    return this.setNames.has(name)
   }
 
   /** Removes every expired record; returns how many went. */
@@ -69,7 +101,7 @@ export class Namespace {
     let n = 0
     for (const [digest, r] of this.records) {
       if (r.voidTime !== 0 && r.voidTime <= now) {
-        this.records.delete(digest)
+        this.delete(digest)
         n++
       }
     }
@@ -78,6 +110,7 @@ export class Namespace {
 
   clear (): void {
     this.records.clear()
+    this.partitions.clear()
   }
 
   /** Objects and bytes per set, for the `sets` and `namespace/<ns>` info commands. */

@@ -4,9 +4,12 @@
 
 import { createHash } from 'node:crypto'
 import { MsgpackType, peekType } from './cdt/msgpack'
-import { cdtModify, cdtRead } from './cdt/operation'
+import { bitsModify, bitsRead } from './bits'
+import { cdtModify, cdtRead, StoredBin } from './cdt/operation'
 import { rewriteUntrusted } from './cdt/untrusted'
+import { applyFilter, expModify, expRead, ExpRecord, expRecord, nowMs } from './exp'
 import { geoParticleFromClient } from './geo'
+import { hllFromWire, hllModify, hllRead } from './hll'
 import { Namespace, StoredRecord, Bin, recordSize } from './store'
 import {
   Message, MsgOp, ReplyBin, FieldType, Info1, Info2, Info3, OpType, Particle, Result, findField
@@ -56,16 +59,24 @@ export function execute (msg: Message, ctx: TransactionContext): Outcome {
   if (ns === undefined) return fail(Result.NAMESPACE)
   const digest = messageDigest(msg)
   if (digest === undefined) return fail(Result.PARAMETER)
-  if (findField(msg, FieldType.FILTER_EXP) !== undefined) return fail(Result.UNSUPPORTED_FEATURE)
   const key = digest.toString('latin1')
-  if ((msg.info2 & Info2.DELETE) !== 0) return remove(msg, ns, key, ctx)
-  if ((msg.info2 & Info2.WRITE) !== 0) return write(msg, ns, key, ctx)
-  return read(msg, ns, key, ctx)
+  if ((msg.info2 & Info2.DELETE) !== 0) return remove(msg, ns, key, digest, ctx)
+  if ((msg.info2 & Info2.WRITE) !== 0) return write(msg, ns, key, digest, ctx)
+  return read(msg, ns, key, digest, ctx)
 }
 
-function read (msg: Message, ns: Namespace, key: string, ctx: TransactionContext): Outcome {
+// The filter of field 43, applied to a record that exists (rw_utils.c
+// handle_meta_filter and read_and_filter_bins).
+function filterResult (msg: Message, r: StoredRecord, digest: Buffer): number {
+  const field = findField(msg, FieldType.FILTER_EXP)
+  return field === undefined ? Result.OK : applyFilter(field, expRecord(r, digest))
+}
+
+function read (msg: Message, ns: Namespace, key: string, digest: Buffer, ctx: TransactionContext): Outcome {
   const r = ns.get(key, ctx.now)
   if (r === undefined) return fail(Result.NOT_FOUND)
+  const filtered = filterResult(msg, r, digest)
+  if (filtered !== Result.OK) return fail(filtered)
   if (keyMismatch(msg, r)) return fail(Result.KEY_MISMATCH)
   const head = { resultCode: Result.OK, generation: r.generation, voidTime: r.voidTime }
   if ((msg.info1 & Info1.NOBINDATA) !== 0) return head
@@ -76,17 +87,22 @@ function read (msg: Message, ns: Namespace, key: string, ctx: TransactionContext
   const respondAllOps = (msg.info2 & Info2.RESPOND_ALL_OPS) !== 0
   const bins: ReplyBin[] = []
   for (const op of msg.ops) {
-    if (op.op === OpType.CDT_READ) {
+    if (isBinRead(op.op)) {
       const b = findBin(r.bins, op.name)
-      const answer = b === undefined ? undefined : cdtRead(b, op.value)
+      const answer = b === undefined ? undefined : binRead(op, b)
       if (answer !== undefined && answer.rc !== Result.OK) return fail(answer.rc)
       if (answer?.result !== undefined) bins.push({ name: op.name, ...answer.result, op: op.op })
       else if (respondAllOps) bins.push(nilResult(op))
       continue
     }
-    if (op.op !== OpType.READ) {
-      return fail(isKnownUnimplemented(op.op) ? Result.UNSUPPORTED_FEATURE : Result.PARAMETER)
+    if (op.op === OpType.EXP_READ) {
+      const answer = expRead(op.value, expRecord(r, digest))
+      if (answer.rc !== Result.OK) return fail(answer.rc)
+      if (answer.bin != null) bins.push({ name: op.name, ...answer.bin, op: op.op })
+      else if (respondAllOps) bins.push(nilResult(op))
+      continue
     }
+    if (op.op !== OpType.READ) return fail(Result.PARAMETER)
     if (op.name.length === 0) {
       bins.push(...r.bins)
       continue
@@ -102,11 +118,13 @@ function nilResult (op: MsgOp): ReplyBin {
   return { name: op.name, type: Particle.NULL, value: EMPTY, op: op.op }
 }
 
-function remove (msg: Message, ns: Namespace, key: string, ctx: TransactionContext): Outcome {
+function remove (msg: Message, ns: Namespace, key: string, digest: Buffer, ctx: TransactionContext): Outcome {
   if ((msg.info2 & Info2.DURABLE_DELETE) !== 0 && !ctx.enterprise) return fail(Result.ENTERPRISE_ONLY)
   const r = ns.get(key, ctx.now)
   if (r === undefined) return fail(Result.NOT_FOUND)
   if (!generationOk(msg, r.generation)) return fail(Result.GENERATION)
+  const filtered = filterResult(msg, r, digest)
+  if (filtered !== Result.OK) return fail(filtered)
   ns.delete(key)
   return fail(Result.OK)
 }
@@ -124,11 +142,26 @@ function generationOk (msg: Message, generation: number): boolean {
   return true
 }
 
-// Op types the server knows but this server does not implement yet: they
-// answer "unsupported feature" rather than a wrong result.
-function isKnownUnimplemented (op: number): boolean {
-  return op === OpType.EXP_READ || op === OpType.EXP_MODIFY || op === OpType.BITS_READ || op === OpType.BITS_MODIFY ||
-    op === OpType.HLL_READ || op === OpType.HLL_MODIFY
+function isBinRead (op: number): boolean {
+  return op === OpType.CDT_READ || op === OpType.BITS_READ || op === OpType.HLL_READ
+}
+
+// A CDT, bit or HLL read of one live bin (as_bin_*_read_from_client).
+function binRead (op: MsgOp, b: Bin): { rc: number, result?: StoredBin } {
+  switch (op.op) {
+    case OpType.CDT_READ: return cdtRead(b, op.value)
+    case OpType.BITS_READ: return op.particle === Particle.BLOB ? bitsRead(b, op.value) : { rc: Result.INCOMPATIBLE_TYPE }
+    default: return hllRead(b, op.value)
+  }
+}
+
+// A CDT, bit or HLL modify of one bin, absent or not.
+function binModify (op: MsgOp, b: Bin | undefined): { rc: number, bin?: StoredBin, result?: StoredBin } {
+  switch (op.op) {
+    case OpType.CDT_MODIFY: return cdtModify(b, op.value)
+    case OpType.BITS_MODIFY: return op.particle === Particle.BLOB ? bitsModify(b, op.value) : { rc: Result.INCOMPATIBLE_TYPE }
+    default: return hllModify(b, op.value)
+  }
 }
 
 interface WritePolicy {
@@ -163,12 +196,21 @@ function writePolicy (msg: Message): WritePolicy | number {
         if (isReplace) return Result.PARAMETER
         break
       case OpType.CDT_MODIFY:
+      case OpType.HLL_MODIFY:
         if (isReplace) return Result.PARAMETER
         respondsWithBin = true
         break
+      case OpType.BITS_MODIFY:
+        if (isReplace) return Result.PARAMETER
+        break
       case OpType.CDT_READ:
+      case OpType.BITS_READ:
+      case OpType.HLL_READ:
+      case OpType.EXP_READ:
         hasReadOp = true
         respondsWithBin = true
+        break
+      case OpType.EXP_MODIFY:
         break
       case OpType.READ:
         if (op.name.length === 0) {
@@ -180,7 +222,7 @@ function writePolicy (msg: Message): WritePolicy | number {
         hasReadOp = true
         break
       default:
-        return isKnownUnimplemented(op.op) ? Result.UNSUPPORTED_FEATURE : Result.PARAMETER
+        return Result.PARAMETER
     }
   }
   if (hasReadOp && (msg.info1 & Info1.READ) === 0) return Result.PARAMETER
@@ -189,7 +231,7 @@ function writePolicy (msg: Message): WritePolicy | number {
   return { mustNotCreate, isReplace }
 }
 
-function write (msg: Message, ns: Namespace, key: string, ctx: TransactionContext): Outcome {
+function write (msg: Message, ns: Namespace, key: string, digest: Buffer, ctx: TransactionContext): Outcome {
   const policy = writePolicy(msg)
   if (typeof policy === 'number') return fail(policy)
   const existing = ns.get(key, ctx.now)
@@ -200,6 +242,10 @@ function write (msg: Message, ns: Namespace, key: string, ctx: TransactionContex
   const setField = findField(msg, FieldType.SET)
   const setName = setField === undefined ? '' : setField.toString('utf8')
   if (existing !== undefined && existing.setName !== setName) return fail(Result.PARAMETER)
+  if (existing !== undefined) {
+    const filtered = filterResult(msg, existing, digest)
+    if (filtered !== Result.OK) return fail(filtered)
+  }
 
   if (existing !== undefined && keyMismatch(msg, existing)) return fail(Result.KEY_MISMATCH)
   const msgKey = findField(msg, FieldType.KEY)
@@ -215,8 +261,10 @@ function write (msg: Message, ns: Namespace, key: string, ctx: TransactionContex
   const hadBins = existing !== undefined && existing.bins.length > 0
   const respondAllOps = (msg.info2 & Info2.RESPOND_ALL_OPS) !== 0
   const response: ReplyBin[] = []
+  const subject: StoredRecord = existing ?? { bins, generation: 0, voidTime: 0, setName, key: storedKey }
+  const seen = (): ExpRecord => expRecord(subject, digest, bins)
   for (const op of msg.ops) {
-    const rc = applyOp(op, bins, response, respondAllOps)
+    const rc = applyOp(op, bins, response, respondAllOps, seen)
     if (rc !== Result.OK) return fail(rc)
   }
   if (bins.length > RECORD_MAX_BINS) return fail(Result.PARAMETER)
@@ -235,7 +283,8 @@ function write (msg: Message, ns: Namespace, key: string, ctx: TransactionContex
     generation: existing === undefined ? 1 : (existing.generation % 0xFFFF) + 1,
     voidTime: voidTimeFor(ttl, existing, ns, ctx.now),
     setName,
-    key: storedKey
+    key: storedKey,
+    lastUpdate: nowMs()
   }
   if (recordSize(record) > ns.config.maxRecordSize) return fail(Result.RECORD_TOO_BIG)
   ns.set(key, record)
@@ -279,8 +328,24 @@ function setBin (bins: Bin[], bin: Bin): void {
   else bins[i] = bin
 }
 
-function applyOp (op: MsgOp, bins: Bin[], response: ReplyBin[], respondAllOps: boolean): number {
+// `seen` is the record as expressions see it mid-transaction: the bins as
+// the earlier ops left them.
+function applyOp (op: MsgOp, bins: Bin[], response: ReplyBin[], respondAllOps: boolean, seen: () => ExpRecord): number {
   switch (op.op) {
+    case OpType.EXP_MODIFY: {
+      const outcome = expModify(op.value, findBin(bins, op.name), seen())
+      if (outcome.rc !== Result.OK) return outcome.rc
+      if (outcome.action === 'write' && outcome.bin !== undefined) setBin(bins, { name: op.name, ...outcome.bin })
+      else if (outcome.action === 'delete') deleteBin(bins, op.name)
+      if (respondAllOps) response.push(nilResult(op))
+      return Result.OK
+    }
+    case OpType.EXP_READ: {
+      const answer = expRead(op.value, seen())
+      if (answer.rc !== Result.OK) return answer.rc
+      response.push(answer.bin == null ? nilResult(op) : { name: op.name, ...answer.bin, op: op.op })
+      return Result.OK
+    }
     case OpType.TOUCH:
       return Result.OK
     case OpType.WRITE: {
@@ -303,21 +368,25 @@ function applyOp (op: MsgOp, bins: Bin[], response: ReplyBin[], respondAllOps: b
     case OpType.DELETE_ALL:
       bins.length = 0
       break
-    case OpType.CDT_MODIFY: {
-      const outcome = cdtModify(findBin(bins, op.name), op.value)
+    case OpType.CDT_MODIFY:
+    case OpType.BITS_MODIFY:
+    case OpType.HLL_MODIFY: {
+      const outcome = binModify(op, findBin(bins, op.name))
       if (outcome.rc !== Result.OK) return outcome.rc
       if (outcome.bin !== undefined) setBin(bins, { name: op.name, ...outcome.bin })
       if (outcome.result !== undefined) response.push({ name: op.name, ...outcome.result, op: op.op })
       else if (respondAllOps) response.push(nilResult(op))
       return Result.OK
     }
-    case OpType.CDT_READ: {
+    case OpType.CDT_READ:
+    case OpType.BITS_READ:
+    case OpType.HLL_READ: {
       const b = findBin(bins, op.name)
       if (b === undefined) {
         if (respondAllOps) response.push(nilResult(op))
         return Result.OK
       }
-      const answer = cdtRead(b, op.value)
+      const answer = binRead(op, b)
       if (answer.rc !== Result.OK) return answer.rc
       response.push(answer.result === undefined ? nilResult(op) : { name: op.name, ...answer.result, op: op.op })
       return Result.OK
@@ -350,8 +419,9 @@ export function particleFromClient (type: number, value: Buffer): Buffer | numbe
       return value.length === 1 ? Buffer.from([value[0] === 0 ? 0 : 1]) : Result.PARAMETER
     case Particle.STRING:
     case Particle.BLOB:
-    case Particle.HLL:
       return Buffer.from(value)
+    case Particle.HLL:
+      return hllFromWire(value) ?? Result.PARAMETER
     case Particle.LIST:
     case Particle.MAP:
       return containerFromClient(type, value)

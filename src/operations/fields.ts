@@ -39,6 +39,12 @@ export const MAP_ORDERS = ['UNORDERED', 'KEY_ORDERED', 'KEY_VALUE_ORDERED'] as c
 export const LIST_WRITE_FLAGS = ['DEFAULT', 'ADD_UNIQUE', 'INSERT_BOUNDED', 'NO_FAIL', 'PARTIAL'] as const
 export const MAP_WRITE_FLAGS = ['DEFAULT', 'CREATE_ONLY', 'UPDATE_ONLY', 'NO_FAIL', 'PARTIAL'] as const
 export const LIST_SORT_FLAGS = ['DEFAULT', 'DROP_DUPLICATES'] as const
+export const EXP_READ_FLAGS = ['DEFAULT', 'EVAL_NO_FAIL'] as const
+export const EXP_WRITE_FLAGS = ['DEFAULT', 'CREATE_ONLY', 'UPDATE_ONLY', 'ALLOW_DELETE', 'POLICY_NO_FAIL', 'EVAL_NO_FAIL'] as const
+export const BIT_WRITE_FLAGS = ['DEFAULT', 'CREATE_ONLY', 'UPDATE_ONLY', 'NO_FAIL', 'PARTIAL'] as const
+export const BIT_RESIZE_FLAGS = ['DEFAULT', 'FROM_FRONT', 'GROW_ONLY', 'SHRINK_ONLY'] as const
+export const BIT_OVERFLOW_ACTIONS = ['FAIL', 'SATURATE', 'WRAP'] as const
+export const HLL_WRITE_FLAGS = ['DEFAULT', 'CREATE_ONLY', 'UPDATE_ONLY', 'NO_FAIL', 'ALLOW_FOLD'] as const
 export const CTX_TYPES = ['listIndex', 'listIndexCreate', 'listRank', 'listValue', 'mapIndex', 'mapRank', 'mapKey', 'mapKeyCreate', 'mapValue'] as const
 
 export type ListReturnTypeName = typeof LIST_RETURN_TYPES[number]
@@ -71,7 +77,7 @@ function oneOf<T extends string> (f: OpInput, name: string, names: readonly T[],
   return v as T
 }
 
-function describeValue (v: unknown): string {
+export function describeValue (v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v)
   if (v === null) return 'null'
   if (Array.isArray(v)) return 'a list'
@@ -140,6 +146,27 @@ function returnType (f: OpInput, name: 'listReturnType' | 'mapReturnType', names
   return { name: type, value: values[type] | (bool(f, 'inverted') ? values.INVERTED : 0) }
 }
 
+const expFlags = {
+  read: num(Aerospike.exp.expReadFlags),
+  write: num(Aerospike.exp.expWriteFlags)
+}
+const bits = {
+  writeFlags: num(Aerospike.bitwise.writeFlags),
+  resizeFlags: num(Aerospike.bitwise.resizeFlags),
+  overflow: num(Aerospike.bitwise.overflow)
+}
+const hllWriteFlags = num(Aerospike.hll.writeFlags)
+
+// {"writeFlags": [...]} of a bit or HLL operation.
+function writeFlagsPolicy (f: OpInput, name: string, names: readonly string[], values: Record<string, number>): { writeFlags: number } | undefined {
+  const v = f.op[name]
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'object' || Array.isArray(v)) throw invalid(`${f.where}.${name}`, 'must be an object with "writeFlags"')
+  const p = { op: v as Record<string, unknown>, where: `${f.where}.${name}`, options: f.options }
+  for (const k of Object.keys(p.op)) if (k !== 'writeFlags') throw invalid(`${p.where}.${k}`, 'a bit or HLL policy has "writeFlags" only')
+  return { writeFlags: flags(p, 'writeFlags', names, values) }
+}
+
 type ListPolicy = InstanceType<typeof Aerospike.ListPolicy>
 type MapPolicy = InstanceType<typeof Aerospike.MapPolicy>
 
@@ -162,7 +189,7 @@ type Context = InstanceType<typeof Aerospike.cdt.Context>
 type AnyValue = Parameters<Context['addListValue']>[0]
 
 // The official gateway's ctx items: {"type": "listIndex", "index": 2}, ...
-function context (f: OpInput, name: string): Context | undefined {
+export function context (f: OpInput, name: string): Context | undefined {
   if (!given(f, name)) return undefined
   const items = list(f, name)
   if (items.length === 0) return undefined
@@ -245,7 +272,27 @@ export const FIELDS = {
     const p = policy(f, name, MAP_ORDERS, maps.order, MAP_WRITE_FLAGS, maps.writeFlags)
     return p === undefined ? undefined : new Aerospike.MapPolicy(p)
   },
-  ctx: context
+  ctx: context,
+  // Expression operations; the expression itself is compiled in specs.ts.
+  name: (f: OpInput, name: string): string => checkBinName(f.op[name], `${f.where}.${name}`),
+  exp: (f: OpInput, name: string): unknown => f.op[name],
+  expReadFlags: (f: OpInput, name: string): number => flags(f, name, EXP_READ_FLAGS, expFlags.read),
+  expWriteFlags: (f: OpInput, name: string): number => flags(f, name, EXP_WRITE_FLAGS, expFlags.write),
+  // Bit operations, with the official gateway's field names.
+  bitOffset: (f: OpInput, name: string): number => int32(f, name),
+  bitSize: (f: OpInput, name: string): number => int32(f, name, 0),
+  byteOffset: (f: OpInput, name: string): number => int32(f, name),
+  byteSize: (f: OpInput, name: string): number => int32(f, name, 0),
+  shift: (f: OpInput, name: string): number => int32(f, name, 0),
+  signed: bool,
+  // The official gateway takes the client's number; the flag names work too.
+  resizeFlags: (f: OpInput, name: string): number => typeof f.op[name] === 'number' ? int32(f, name, 0) : flags(f, name, BIT_RESIZE_FLAGS, bits.resizeFlags),
+  action: (f: OpInput, name: string): number => bits.overflow[oneOf(f, name, BIT_OVERFLOW_ACTIONS, f.op[name])],
+  bitPolicy: (f: OpInput, name: string): { writeFlags: number } | undefined => writeFlagsPolicy(f, name, BIT_WRITE_FLAGS, bits.writeFlags),
+  // HyperLogLog operations.
+  indexBitCount: (f: OpInput, name: string): number => int32(f, name),
+  minHashBitCount: (f: OpInput, name: string): number => int32(f, name),
+  hllPolicy: (f: OpInput, name: string): { writeFlags: number } | undefined => writeFlagsPolicy(f, name, HLL_WRITE_FLAGS, hllWriteFlags)
 } as const
 
 export type FieldName = keyof typeof FIELDS

@@ -73,7 +73,8 @@ export function toClientOps (opsList: unknown, options: OpsOptions): ParsedOps {
     }
     const operation = spec.build(args, f)
     if (operation !== undefined) ops.push(operation)
-    const bin = args.binName
+    // An EXP_READ answers under its own name.
+    const bin = args.binName ?? args.name
     if (spec.writes) writes = true
     // A touch changes no bin.
     if (spec.writes && f.op.type !== 'TOUCH') {

@@ -4,7 +4,8 @@
 // (schemas/operations.ts) are generated from this table too.
 
 import Aerospike from 'aerospike'
-import { invalid, readFields } from './fields'
+import { toClientExpression, type ClientExp, type ClientExpression } from '../expressions'
+import { describeValue, invalid, readFields } from './fields'
 import type { Args, FieldName, OpInput, ReturnTypeArg } from './fields'
 
 export type ClientOperation = InstanceType<typeof Aerospike.operations.Operation>
@@ -191,6 +192,120 @@ for (const [verb, writes] of [['GET', false], ['REMOVE', true]] as const) {
     (a) => fn('ByRankRange')(a.binName, a.rank, a.count, a.mapReturnType.value))
 }
 
+// --- Expression operations ------------------------------------------------------
+
+const X = (Aerospike.exp as unknown as { operations: Record<string, Build> }).operations
+const expressionOf = (f: OpInput): ClientExpression =>
+  toClientExpression(f.op.exp, `${f.where}.exp`, { source: f.options.source, maxDepth: f.options.maxDepth })
+
+// A computed value under a name of the request's choosing: several results
+// on one bin come back under distinct names.
+record('EXP_READ', 'Evaluate exp and answer its value under name', false, ['name', 'exp'], ['expReadFlags'], 'value',
+  (a, f) => X.read(a.name, expressionOf(f), a.expReadFlags ?? 0), ['exp'])
+record('EXP_WRITE', 'Write the value of exp to the bin', true, ['binName', 'exp'], ['expWriteFlags'], 'none',
+  (a, f) => X.write(a.binName, expressionOf(f), a.expWriteFlags ?? 0), ['exp'])
+
+// --- Bit operations (the official gateway's types and fields) ---------------------
+
+type PolicyOp = ClientOperation & { withPolicy: (p: unknown) => PolicyOp, onOverflow: (action: number) => PolicyOp }
+const BIT = Aerospike.bitwise as unknown as Record<string, (...args: any[]) => PolicyOp>
+const E = Aerospike.exp
+
+// Bytes: the official gateway's base64 string, or the value forms' bytes.
+function bytesArg (f: OpInput, v: unknown): Buffer {
+  if (typeof f.op.value === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(f.op.value) && f.op.value.length % 4 === 0) return Buffer.from(f.op.value, 'base64')
+  if (Buffer.isBuffer(v)) return v
+  throw invalid(`${f.where}.value`, 'must be bytes: base64 text, or {"type": "BYTE_ARRAY", "value": "<base64>"}')
+}
+function intArg (f: OpInput, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw invalid(`${f.where}.value`, `must be an integer up to ±${INT_SAFE}`)
+  return v
+}
+function boolArg (f: OpInput, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw invalid(`${f.where}.value`, 'must be true or false')
+  return v
+}
+const withBitPolicy = (o: PolicyOp, a: Args): ClientOperation => a.bitPolicy === undefined ? o : o.withPolicy(a.bitPolicy)
+
+const bitModify = (type: string, summary: string, fields: FieldName[], build: (a: Args, f: OpInput) => PolicyOp): void =>
+  record(type, summary, true, ['binName', ...fields], ['bitPolicy'], 'none', (a, f) => withBitPolicy(build(a, f), a))
+const bits = ['bitOffset', 'bitSize'] as FieldName[]
+
+bitModify('BIT_RESIZE', 'Resize the blob to byteSize bytes', ['byteSize'], (a) => BIT.resize(a.binName, a.byteSize, a.resizeFlags ?? 0))
+bitModify('BIT_INSERT', 'Insert the bytes of value at byteOffset', ['byteOffset', 'value'], (a, f) => BIT.insert(a.binName, a.byteOffset, bytesArg(f, a.value)))
+bitModify('BIT_REMOVE', 'Remove byteSize bytes from byteOffset', ['byteOffset', 'byteSize'], (a) => BIT.remove(a.binName, a.byteOffset, a.byteSize))
+for (const [type, fn, what] of [['BIT_SET', 'set', 'Set'], ['BIT_OR', 'or', 'Or'], ['BIT_XOR', 'xor', 'Xor'], ['BIT_AND', 'and', 'And']] as const) {
+  bitModify(type, `${what} bitSize bits from bitOffset with the bytes of value`, [...bits, 'value'], (a, f) => BIT[fn](a.binName, a.bitOffset, a.bitSize, bytesArg(f, a.value)))
+}
+bitModify('BIT_NOT', 'Invert bitSize bits from bitOffset', bits, (a) => BIT.not(a.binName, a.bitOffset, a.bitSize))
+bitModify('BIT_LSHIFT', 'Shift bitSize bits from bitOffset left by shift', [...bits, 'shift'], (a) => BIT.lshift(a.binName, a.bitOffset, a.bitSize, a.shift))
+bitModify('BIT_RSHIFT', 'Shift bitSize bits from bitOffset right by shift', [...bits, 'shift'], (a) => BIT.rshift(a.binName, a.bitOffset, a.bitSize, a.shift))
+for (const [type, fn, what] of [['BIT_ADD', 'add', 'Add value to'], ['BIT_SUBTRACT', 'subtract', 'Subtract value from']] as const) {
+  bitModify(type, `${what} the integer of bitSize bits (at most 64) at bitOffset; action on overflow`, [...bits, 'value'],
+    (a, f) => BIT[fn](a.binName, a.bitOffset, a.bitSize, intArg(f, a.value), a.signed ?? false).onOverflow(a.action ?? Aerospike.bitwise.overflow.FAIL))
+}
+// Client 6.7.1 has no bitwise.setInt, but its binding runs the operation: its
+// opcode comes just before BIT_GET's (780, 781), and it reads bitOffset,
+// bitSize and value (where the other bit operations read offset and size).
+const BIT_SET_INT = (BIT.get('b', 0, 0) as unknown as { op: number }).op - 1
+bitModify('BIT_SET_INT', 'Set bitSize bits (at most 64) at bitOffset to the integer value', [...bits, 'value'],
+  (a, f) => Object.assign(BIT.not(a.binName, a.bitOffset, a.bitSize), { op: BIT_SET_INT, bitOffset: a.bitOffset, bitSize: a.bitSize, value: intArg(f, a.value) }))
+for (const type of ['BIT_RESIZE', 'BIT_ADD', 'BIT_SUBTRACT']) {
+  const spec = SPECS.get(type) as OpSpec
+  SPECS.set(type, { ...spec, optional: [...spec.optional, ...(type === 'BIT_RESIZE' ? ['resizeFlags'] : ['signed', 'action']) as FieldName[]] })
+}
+
+const bitRead = (type: string, summary: string, fields: FieldName[], result: ResultKind, build: (a: Args, f: OpInput) => ClientOperation): void =>
+  record(type, summary, false, ['binName', ...bits, ...fields], type === 'BIT_GET_INT' ? ['signed'] : [], result, build)
+// A blob read answers bytes, never a list or map.
+bitRead('BIT_GET', 'Answer bitSize bits from bitOffset, as bytes', [], 'key', (a) => BIT.get(a.binName, a.bitOffset, a.bitSize))
+bitRead('BIT_GET_INT', 'Answer bitSize bits (at most 64) from bitOffset as an integer', [], 'value', (a) => BIT.getInt(a.binName, a.bitOffset, a.bitSize, a.signed ?? false))
+bitRead('BIT_RSCAN', 'Answer the offset of the last bit equal to value (true or false), or -1', ['value'], 'value',
+  (a, f) => BIT.rscan(a.binName, a.bitOffset, a.bitSize, boolArg(f, a.value)))
+// Client 6.7.1 has no bitwise.count, and its bitwise.lscan sends RSCAN: both
+// run as the same bit reads inside an expression, answered under the bin's name.
+const blobExp = (a: Args): { bin: ClientExp, size: ClientExp, offset: ClientExp } =>
+  ({ bin: E.binBlob(a.binName), size: E.int(a.bitSize), offset: E.int(a.bitOffset) })
+bitRead('BIT_COUNT', 'Answer the number of 1 bits in bitSize bits from bitOffset', [], 'value', (a) => {
+  const { bin, size, offset } = blobExp(a)
+  return X.read(a.binName, E.bit.count(bin, size, offset), 0)
+})
+bitRead('BIT_LSCAN', 'Answer the offset of the first bit equal to value (true or false), or -1', ['value'], 'value', (a, f) => {
+  const { bin, size, offset } = blobExp(a)
+  return X.read(a.binName, E.bit.lScan(bin, E.bool(boolArg(f, a.value)), size, offset), 0)
+})
+
+// --- HyperLogLog operations (the official gateway's types and fields) -------------
+
+const HLL = Aerospike.hll as unknown as Record<string, (...args: any[]) => PolicyOp>
+const withHllPolicy = (o: PolicyOp, a: Args): ClientOperation => a.hllPolicy === undefined ? o : o.withPolicy(a.hllPolicy)
+
+// HLL values: {"type": "HLL", "value": "<base64>"} or, as the official gateway takes them, base64 text.
+function hllValues (f: OpInput, values: unknown[]): unknown[] {
+  return values.map((v, i) => {
+    if (v instanceof Aerospike.HyperLogLog) return v
+    const raw = (f.op.values as unknown[])[i]
+    if (typeof raw === 'string' && /^[A-Za-z0-9+/]*={0,2}$/.test(raw) && raw.length % 4 === 0) return new Aerospike.HyperLogLog(Buffer.from(raw, 'base64'))
+    if (Buffer.isBuffer(v)) return new Aerospike.HyperLogLog(v)
+    throw invalid(`${f.where}.values[${i}]`, 'must be an HLL value: {"type": "HLL", "value": "<base64>"}, or base64 text')
+  })
+}
+
+record('HLL_INIT', 'Create or reset an HLL with indexBitCount (and minHashBitCount)', true, ['binName', 'indexBitCount'], ['minHashBitCount', 'hllPolicy'], 'none',
+  (a) => withHllPolicy(HLL.init(a.binName, a.indexBitCount, a.minHashBitCount ?? -1), a))
+record('HLL_ADD', 'Add values to an HLL (created with indexBitCount when missing); answers how many changed it', true, ['binName', 'values'], ['indexBitCount', 'minHashBitCount', 'hllPolicy'], 'value',
+  (a) => withHllPolicy(HLL.add(a.binName, a.values, a.indexBitCount ?? -1, a.minHashBitCount ?? -1), a))
+record('HLL_SET_UNION', 'Set the HLL to its union with values (HLLs)', true, ['binName', 'values'], ['hllPolicy'], 'none',
+  (a, f) => withHllPolicy(HLL.setUnion(a.binName, hllValues(f, a.values)), a))
+record('HLL_SET_COUNT', 'Update the cached count and answer it', true, ['binName'], [], 'value', (a) => HLL.refreshCount(a.binName))
+record('HLL_FOLD', 'Fold the HLL to indexBitCount', true, ['binName', 'indexBitCount'], [], 'none', (a) => HLL.fold(a.binName, a.indexBitCount))
+record('HLL_COUNT', 'Answer the estimated count', false, ['binName'], [], 'value', (a) => HLL.getCount(a.binName))
+record('HLL_UNION', 'Answer the union with values (HLLs), as an HLL', false, ['binName', 'values'], [], 'value', (a, f) => HLL.getUnion(a.binName, hllValues(f, a.values)))
+record('HLL_UNION_COUNT', 'Answer the estimated count of the union with values (HLLs)', false, ['binName', 'values'], [], 'value', (a, f) => HLL.getUnionCount(a.binName, hllValues(f, a.values)))
+record('HLL_INTERSECT_COUNT', 'Answer the estimated count of the intersection with values (HLLs)', false, ['binName', 'values'], [], 'value', (a, f) => HLL.getIntersectCount(a.binName, hllValues(f, a.values)))
+record('HLL_SIMILARITY', 'Answer the estimated similarity with values (HLLs)', false, ['binName', 'values'], [], 'value', (a, f) => HLL.getSimilarity(a.binName, hllValues(f, a.values)))
+record('HLL_DESCRIBE', 'Answer [indexBitCount, minHashBitCount]', false, ['binName'], [], 'value', (a) => HLL.describe(a.binName))
+
 /** Every operation type, in documentation order. */
 export const OPERATION_SPECS: ReadonlyMap<string, OpSpec> = SPECS
 
@@ -198,7 +313,7 @@ export const OPERATION_SPECS: ReadonlyMap<string, OpSpec> = SPECS
 export function readOperation (f: OpInput, typeWhere: string): { spec: OpSpec, args: Args } {
   const spec = SPECS.get(f.op.type as string)
   if (spec === undefined || typeof f.op.type !== 'string') {
-    throw invalid(typeWhere, `unknown operation type ${JSON.stringify(f.op.type) ?? 'undefined'}; the OpenAPI document (Operation) lists them`)
+    throw invalid(typeWhere, `unknown operation type ${typeof f.op.type === 'string' ? JSON.stringify(f.op.type) : describeValue(f.op.type)}; the OpenAPI document (Operation) lists them`)
   }
   return { spec, args: readFields(f, spec) }
 }

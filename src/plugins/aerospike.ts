@@ -5,7 +5,7 @@
 import Aerospike, { Client } from 'aerospike'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { GatewayError } from '../errors'
+import { GatewayError, serializeError } from '../errors'
 import type { GatewayConfig } from '../config'
 
 export interface AerospikePluginOptions {
@@ -47,11 +47,24 @@ function setUpCommandQueue (config: GatewayConfig): void {
   commandQueueReady = true
 }
 
-function clientConfig (config: AerospikePluginOptions['config']): Parameters<typeof Aerospike.connect>[0] {
+// With TLS to the cluster every seed host carries the servers' TLS name.
+function seeds (config: AerospikePluginOptions['config']): string | Array<{ addr: string, port: number, tlsname?: string }> {
+  const tls = config.aerospikeTls
+  if (tls === undefined) return config.aerospikeHosts
+  return config.aerospikeHosts.split(',').map((h) => {
+    const [addr, port] = h.trim().split(':')
+    return { addr, port: Number(port ?? 4333), tlsname: tls.name }
+  })
+}
+
+/** The client's configuration from the gateway's settings. */
+export function clientConfig (config: AerospikePluginOptions['config']): Parameters<typeof Aerospike.connect>[0] {
   const policy = (p: GatewayConfig['read']): { totalTimeout: number, socketTimeout: number, maxRetries: number } =>
     ({ totalTimeout: p.totalTimeout, socketTimeout: p.socketTimeout, maxRetries: p.maxRetries })
+  const tls = config.aerospikeTls
   return {
-    hosts: config.aerospikeHosts,
+    hosts: seeds(config),
+    ...(tls === undefined ? {} : { tls: { enable: true, cafile: tls.caFile, certfile: tls.certFile, keyfile: tls.keyFile } }),
     user: config.user,
     password: config.password,
     clusterName: config.clusterName,
@@ -83,6 +96,10 @@ async function closeFailed (client: Client): Promise<void> {
 export default fp<AerospikePluginOptions>(async (app, opts) => {
   const hosts = opts.config.aerospikeHosts
   setUpCommandQueue(opts.config)
+  // HLL bins then read as Aerospike.HyperLogLog, not as plain Buffers, so the
+  // gateway answers them as HLLs and they write back as HLLs (a Buffer
+  // written to an HLL operation is 12). Process-wide, like the queue above.
+  Aerospike.wrapHLL(true)
   const connectConfig = clientConfig(opts.config)
   const state: AerospikeState = { client: undefined, lastError: undefined }
   app.decorate('aerospike', state)
@@ -104,7 +121,7 @@ export default fp<AerospikePluginOptions>(async (app, opts) => {
       await closeFailed(client)
       state.lastError = err as Error
       const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt)
-      app.log.warn({ hosts: hosts, err, retryInMs: delay }, 'cannot reach the Aerospike cluster yet')
+      app.log.warn({ hosts: hosts, err: serializeError(err), retryInMs: delay }, 'cannot reach the Aerospike cluster yet')
       if (!closing) timer = setTimeout(() => { void connect(attempt + 1) }, delay)
     }
   }

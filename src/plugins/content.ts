@@ -39,8 +39,9 @@ declare module 'fastify' {
      * Sends `{[field]: rows}` like sendValue, without building one string of
      * the whole answer: each row is serialized on its own (so a row JSON
      * cannot carry is still a 406), and a large answer streams out in chunks.
+     * `extra` adds fields beside the rows, such as a page's pagination.
      */
-    sendRows: (field: string, rows: readonly unknown[]) => FastifyReply
+    sendRows: (field: string, rows: readonly unknown[], extra?: Record<string, unknown>) => FastifyReply
   }
 }
 
@@ -140,7 +141,7 @@ function responseFormat (reply: FastifyReply): BodyFormat | undefined {
 // answer of 5,000 records is never one string.
 const CHUNK_BYTES = 64 * 1024
 
-function jsonRows (field: string, rows: readonly unknown[]): string[] {
+function jsonRows (field: string, rows: readonly unknown[], extra: Record<string, unknown> | undefined): string[] {
   const chunks: string[] = []
   let chunk = `{${JSON.stringify(field)}:[`
   for (let i = 0; i < rows.length; i++) {
@@ -150,14 +151,18 @@ function jsonRows (field: string, rows: readonly unknown[]): string[] {
       chunk = ''
     }
   }
-  chunks.push(chunk + ']}')
+  let tail = ']'
+  if (extra !== undefined) for (const name of Object.keys(extra)) tail += `,${JSON.stringify(name)}:${stringifyJson(extra[name])}`
+  chunks.push(chunk + tail + '}')
   return chunks
 }
 
-function msgpackRows (field: string, rows: readonly unknown[]): Buffer[] {
+function msgpackRows (field: string, rows: readonly unknown[], extra: Record<string, unknown> | undefined): Buffer[] {
   const chunks: Buffer[] = []
-  // A map of one entry, the field's name, and an array of rows.length items.
-  const head = encodeMsgpack(new Map([[field, new Array(rows.length).fill(null)]]))
+  // A map whose last entry is the field's name and an array of rows.length
+  // items (the extra fields come first), written up to that array's items.
+  const entries: Array<[string, unknown]> = extra === undefined ? [] : Object.entries(extra)
+  const head = encodeMsgpack(new Map([...entries, [field, new Array(rows.length).fill(null)]]))
   let pending: Buffer[] = [head.subarray(0, head.length - rows.length)]
   let size = 0
   for (const row of rows) {
@@ -226,12 +231,12 @@ export default fp<ContentPluginOptions>(async (app, opts) => {
     return this.type(serialized.contentType).send(serialized.body)
   })
 
-  app.decorateReply('sendRows', function (this: FastifyReply, field: string, rows: readonly unknown[]): FastifyReply {
+  app.decorateReply('sendRows', function (this: FastifyReply, field: string, rows: readonly unknown[], extra?: Record<string, unknown>): FastifyReply {
     const format = responseFormat(this)
     if (format === undefined) return this
     let chunks: Array<string | Buffer>
     try {
-      chunks = format === 'json' ? jsonRows(field, rows) : msgpackRows(field, rows)
+      chunks = format === 'json' ? jsonRows(field, rows, extra) : msgpackRows(field, rows, extra)
     } catch (err) {
       return this.send(err)
     }

@@ -48,6 +48,7 @@ class ClientConverter {
     if (Buffer.isBuffer(v)) return v
     if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength)
     if (v instanceof Aerospike.GeoJSON) return checkGeoJSON(checkString(String(v)))
+    if (v instanceof Aerospike.HyperLogLog) return v
     if (depth >= this.maxDepth) throw new PathError(`nested deeper than ${this.maxDepth} levels`)
     if (Array.isArray(v)) {
       const out = new Array<unknown>(v.length)
@@ -65,6 +66,7 @@ class ClientConverter {
     if (proto !== Object.prototype && proto !== null) throw new PathError('unsupported value')
     const obj = v as Record<string, unknown>
     if (this.json && obj.type === 'BYTE_ARRAY') return bytesFromJson(obj)
+    if (this.json && obj.type === 'HLL') return new Aerospike.HyperLogLog(bytesFromJson(obj, 'HLL'))
     if (this.json && typeof obj.type === 'string' && GEO_TYPES.has(obj.type) && obj.coordinates !== undefined) {
       if (!Array.isArray(obj.coordinates)) throw new PathError(`a GeoJSON ${obj.type} needs a coordinates array`)
       return new Aerospike.GeoJSON(checkString(stringifyJson(obj, { strict: false })))
@@ -119,12 +121,12 @@ function checkString (s: string): string {
   return s
 }
 
-function bytesFromJson (obj: Record<string, unknown>): Buffer {
+function bytesFromJson (obj: Record<string, unknown>, type = 'BYTE_ARRAY'): Buffer {
   const keys = Object.keys(obj)
   if (keys.length !== 2 || typeof obj.value !== 'string') {
-    throw new PathError('a BYTE_ARRAY is {"type": "BYTE_ARRAY", "value": "<base64>"}')
+    throw new PathError(`a ${type} is {"type": "${type}", "value": "<base64>"}`)
   }
-  if (!BASE64.test(obj.value)) throw new PathError('a BYTE_ARRAY value must be base64')
+  if (!BASE64.test(obj.value)) throw new PathError(`a ${type} value must be base64`)
   return Buffer.from(obj.value, 'base64')
 }
 
@@ -245,15 +247,13 @@ class ResponseConverter {
     if (v === null) return null
     if (Buffer.isBuffer(v)) return v
     if (v instanceof Uint8Array) return Buffer.from(v)
-    if (v instanceof DoubleValue || v instanceof Aerospike.GeoJSON) return v
+    if (v instanceof DoubleValue || v instanceof Aerospike.GeoJSON || v instanceof Aerospike.HyperLogLog) return v
     if (Array.isArray(v)) return v.map((item) => this.value(item))
     if (v instanceof Map) {
       const out = new Map<Value, Value>()
       for (const [k, item] of v) out.set(this.value(k), this.value(item))
       return out
     }
-    const buffer = (v as { buffer?: unknown }).buffer // an HLL, when Aerospike.wrapHLL(true)
-    if (Buffer.isBuffer(buffer)) return buffer
     const out: Record<string, Value> = {}
     for (const k of Object.keys(v)) setOwn(out, k, this.value((v as Record<string, unknown>)[k]))
     return out

@@ -1,8 +1,8 @@
 // The value model and its codecs: see model.ts for the model itself.
 
-export { DEFAULT_MAX_DEPTH, MAX_BIN_NAME_BYTES, GEO_TYPES, MSGPACK_EXT_GEOJSON, ValueError, DoubleValue, type GeoJSONValue, type Value, formatPath } from './model'
+export { DEFAULT_MAX_DEPTH, MAX_BIN_NAME_BYTES, GEO_TYPES, MSGPACK_EXT_GEOJSON, MSGPACK_EXT_HLL, type HLLValue, ValueError, DoubleValue, type GeoJSONValue, type Value, formatPath } from './model'
 export { type ParseOptions, parseJson } from './json-read'
 export { type StringifyOptions, stringifyJson } from './json-write'
 export { encodeMsgpack, type DecodeOptions, decodeMsgpack, decodeRawCdt } from './msgpack'
 export { type ToClientOptions, toClientValue, checkBinName, toClientBins, type FromClientOptions, looksLikeRawCdt, fromClientBins } from './convert'
-export { type ReadRecordOptions, type ReadRecordResult, type ReadPolicy, type ReadPolicies, type FirstRead, readPolicies, plainRead, readRecord } from './read'
+export { type ReadRecordOptions, type ReadRecordResult, type ReadPolicy, type OperatePolicy, type ReadPolicies, type FirstRead, type CheckRead, readPolicies, plainRead, plainCheck, binTypeChecks, isIncompatibleType, readRecord } from './read'

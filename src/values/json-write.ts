@@ -30,7 +30,7 @@ function formatDouble (v: number, strict: boolean): string {
 /** Whether a map would read back as a typed value instead of a map. */
 function looksTyped (obj: { type?: unknown, coordinates?: unknown }): boolean {
   const type = obj.type
-  return type === 'BYTE_ARRAY' || (typeof type === 'string' && GEO_TYPES.has(type) && obj.coordinates !== undefined)
+  return type === 'BYTE_ARRAY' || type === 'HLL' || (typeof type === 'string' && GEO_TYPES.has(type) && obj.coordinates !== undefined)
 }
 
 function geoJsonText (geo: GeoJSONValue): string | undefined {
@@ -99,6 +99,7 @@ class JsonWriter {
     if (Buffer.isBuffer(v) || v instanceof Uint8Array) {
       return `{"type":"BYTE_ARRAY","value":"${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}"}`
     }
+    if (v instanceof Aerospike.HyperLogLog) return `{"type":"HLL","value":"${v.buffer.toString('base64')}"}`
     if (v instanceof Aerospike.GeoJSON) {
       const text = geoJsonText(v)
       if (text !== undefined) return text

@@ -11,13 +11,15 @@
 //   bool      boolean
 //   bytes     Buffer
 //   GeoJSON   Aerospike.GeoJSON (its text)
+//   HLL       Aerospike.HyperLogLog (its bytes, written back as an HLL bin)
 //   list      array
 //   map       plain object (string keys) or Map (keys of other types)
 //   nil       null (a bin deletion at the top level of a write)
 //
 // JSON carries bytes as {"type": "BYTE_ARRAY", "value": "<base64>"} (the
-// official REST gateway's form) and GeoJSON as the geometry object itself;
-// MessagePack carries bytes as bin, GeoJSON as ext type 23 holding its text,
+// official REST gateway's form), an HLL as {"type": "HLL", "value": "<base64>"}
+// and GeoJSON as the geometry object itself; MessagePack carries bytes as
+// bin, GeoJSON as ext type 23 holding its text, an HLL as ext type 18,
 // doubles always as float64 and maps with keys of any type.
 
 import Aerospike from 'aerospike'
@@ -29,6 +31,8 @@ export const MAX_BIN_NAME_BYTES = 15
 export const GEO_TYPES: ReadonlySet<string> = new Set(['Point', 'Polygon', 'MultiPolygon', 'AeroCircle'])
 /** MessagePack ext type of a GeoJSON value in gateway bodies: the server's particle type. */
 export const MSGPACK_EXT_GEOJSON = 23
+/** MessagePack ext type of an HLL value in gateway bodies: the server's particle type. */
+export const MSGPACK_EXT_HLL = 18
 
 export const PARAMETER_ERROR = 4
 export const BIN_NAME_ERROR = 21
@@ -58,7 +62,8 @@ export class DoubleValue {
 }
 
 export type GeoJSONValue = InstanceType<typeof Aerospike.GeoJSON>
-export type Value = null | boolean | number | bigint | string | DoubleValue | Buffer | GeoJSONValue |
+export type HLLValue = InstanceType<typeof Aerospike.HyperLogLog>
+export type Value = null | boolean | number | bigint | string | DoubleValue | Buffer | GeoJSONValue | HLLValue |
 Value[] | Map<Value, Value> | { [key: string]: Value }
 
 export const INT64_MIN = -(2n ** 63n)
@@ -142,6 +147,7 @@ export function describe (v: unknown): string {
   if (Array.isArray(v)) return 'list'
   if (v instanceof Map) return 'map'
   if (v instanceof Aerospike.GeoJSON) return 'GeoJSON'
+  if (v instanceof Aerospike.HyperLogLog) return 'HLL'
   return typeof v
 }
 

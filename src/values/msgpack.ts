@@ -1,7 +1,7 @@
 // MessagePack in Aerospike's dialect, both directions.
 
 import Aerospike from 'aerospike'
-import { DEFAULT_MAX_DEPTH, DoubleValue, INT64_MAX, INT64_MIN, MAX_STRINGIFY_DEPTH, MSGPACK_EXT_GEOJSON, PARAMETER_ERROR, PathError, SAFE_MAX, SAFE_MIN, type Segment, type Value, ValueError, atPath, checkKey, segmentOf, setOwn, toValueError } from './model'
+import { DEFAULT_MAX_DEPTH, DoubleValue, INT64_MAX, INT64_MIN, MAX_STRINGIFY_DEPTH, MSGPACK_EXT_GEOJSON, MSGPACK_EXT_HLL, PARAMETER_ERROR, PathError, SAFE_MAX, SAFE_MIN, type Segment, type Value, ValueError, atPath, checkKey, segmentOf, setOwn, toValueError } from './model'
 
 class MsgpackWriter {
   buf = Buffer.allocUnsafe(256)
@@ -142,6 +142,7 @@ class MsgpackWriter {
     else if (v instanceof Aerospike.Double) this.double(v.Double)
     else if (v instanceof Uint8Array) this.bin(v)
     else if (v instanceof Aerospike.GeoJSON) this.ext(MSGPACK_EXT_GEOJSON, Buffer.from(String(v), 'utf8'))
+    else if (v instanceof Aerospike.HyperLogLog) this.ext(MSGPACK_EXT_HLL, v.buffer)
     else if (Array.isArray(v)) {
       this.header(0x90, 0xdc, v.length)
       for (let i = 0; i < v.length; i++) {
@@ -314,6 +315,7 @@ class MsgpackReader {
       }
       return new Aerospike.GeoJSON(text)
     }
+    if (!this.aerospike && type === MSGPACK_EXT_HLL) return new Aerospike.HyperLogLog(Buffer.from(this.buf.subarray(p, p + n)))
     throw this.fail(`unsupported ext type ${type}`, start)
   }
 

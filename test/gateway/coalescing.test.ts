@@ -38,16 +38,21 @@ t.test('coalesced GETs answer exactly as GETs alone', async (t) => {
   t.same(a.map((r) => r.status).slice(0, PATHS.length), [200, 200, 404, 200, 200, 200, 200, 200])
 })
 
-t.test('GETs in one turn go out as one batch read; a failed batch fails each of them', async (t) => {
+t.test('GETs in one turn go out as one batch read; a batch refused as a whole sends each read alone', async (t) => {
   const { app, embedded } = await withGateway(t, {}, { AEROSPIKE_READ_MAX_RETRIES: '0' })
+  const { app: plain } = await withGateway(t, {}, { COALESCE_GETS: 'false' })
   await seed(app)
-  await embedded.addFault({ match: { kind: 'batch' }, resultCode: 11 })
-  const statuses = (await all(app)).map((r) => r.status)
-  t.ok(statuses.filter((s) => s === 503).length > PATHS.length, `most GETs were in the failed batch: ${statuses.join(',')}`)
-  const { app: plain, embedded: other } = await withGateway(t, {}, { COALESCE_GETS: 'false' })
   await seed(plain)
-  await other.addFault({ match: { kind: 'batch' }, resultCode: 11 })
-  t.notOk((await all(plain)).some((r) => r.status === 503), 'without coalescing no GET touches a batch')
+  await embedded.addFault({ match: { kind: 'batch' }, resultCode: 11 })
+  t.same(await all(app), await all(plain), 'each GET answers what it would alone')
+})
+
+t.test('a batch that times out is the timeout of every GET in it', async (t) => {
+  const { app, embedded } = await withGateway(t, {}, { AEROSPIKE_READ_MAX_RETRIES: '0', AEROSPIKE_READ_TOTAL_TIMEOUT: '300' })
+  await seed(app)
+  await embedded.addFault({ match: { kind: 'batch' }, delayMs: 1000 })
+  const statuses = (await all(app)).map((r) => r.status)
+  t.ok(statuses.filter((s) => s === 504).length > PATHS.length, `most GETs were in the batch that timed out: ${statuses.join(',')}`)
 })
 
 t.test('a row that fails inside the batch is read again alone', async (t) => {
@@ -67,4 +72,15 @@ t.test('GETs with parameters of their own are not coalesced', async (t) => {
   await embedded.addFault({ match: { kind: 'batch' }, resultCode: 11 })
   const responses = await Promise.all(Array.from({ length: 20 }, async (_, i) => await app.inject({ url: `/v1/kvs/test/c/k${i % 6}?totalTimeout=900` })))
   t.same([...new Set(responses.map((r) => r.statusCode))], [200])
+})
+
+t.test('the type checks of records with lists and maps are coalesced too: concurrent GETs send no single read', async (t) => {
+  const { app, embedded } = await withGateway(t, {}, { AEROSPIKE_READ_MAX_RETRIES: '0' })
+  await seed(app)
+  await embedded.addFault({ match: { kind: 'read', inBatch: false }, resultCode: 11 })
+  const urls = Array.from({ length: 24 }, (_, i) => `/v1/kvs/test/c/k${i % 6}`)
+  const responses = await Promise.all(urls.map(async (url) => await app.inject({ url })))
+  t.same([...new Set(responses.map((r) => r.statusCode))], [200])
+  t.same(JSON.parse(responses[0].body).bins, { i: 0, s: 'v', d: 2.5, l: [1.0, { a: null }], m: { x: [] } })
+  t.match(responses[0].body, /"l":\[1\.0,/, 'the list keeps its double 1.0')
 })

@@ -29,3 +29,16 @@ t.test('pool and policy settings are range-checked', async (t) => {
   t.throws(() => loadConfig({ AEROSPIKE_READ_TOTAL_TIMEOUT: '1.5' }), /AEROSPIKE_READ_TOTAL_TIMEOUT/)
   t.throws(() => loadConfig({ AEROSPIKE_USER: 'u' }), /AEROSPIKE_USER and AEROSPIKE_PASSWORD must be set together/)
 })
+
+t.test('scan, index and info settings', async (t) => {
+  const c = loadConfig({})
+  t.same({ ...c.scan, tokenSecret: c.scan.tokenSecret }, { maxPageSize: 10_000, streamChunk: 1000, concurrency: 4, windowPartitions: 64, totalTimeout: 30_000, tokenSecret: undefined, indexWaitTimeout: 30_000 })
+  t.ok(c.infoAllow.includes('build') && !c.infoAllow.includes('truncate') && !c.infoAllow.includes('set-config'), 'read-only info commands by default')
+  t.same(loadConfig({ INFO_ALLOW: 'build, sindex-list' }).infoAllow, ['build', 'sindex-list'])
+  t.same(loadConfig({ INFO_ALLOW: '*' }).infoAllow, ['*'])
+  t.throws(() => loadConfig({ INFO_ALLOW: 'build;truncate' }), /INFO_ALLOW/)
+  t.throws(() => loadConfig({ SCAN_TOKEN_SECRET: 'short' }), /SCAN_TOKEN_SECRET must be at least 32 characters/)
+  t.equal(loadConfig({ SCAN_TOKEN_SECRET: 'x'.repeat(32) }).scan.tokenSecret?.length, 32)
+  t.throws(() => loadConfig({ SCAN_CONCURRENCY: '0' }), /SCAN_CONCURRENCY/)
+  t.throws(() => loadConfig({ SCAN_WINDOW_PARTITIONS: '5000' }), /SCAN_WINDOW_PARTITIONS/)
+})

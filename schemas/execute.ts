@@ -1,0 +1,27 @@
+// Background tasks, info commands.
+
+import { Type } from 'typebox'
+
+export const ExecuteBody = Type.Union([
+  Type.Object({
+    opsList: Type.Array(Type.Unsafe({ $ref: 'Operation#' }), { minItems: 1 }),
+    filter: Type.Optional(Type.Union([Type.Unsafe({ $ref: 'QueryFilter#' }), Type.Null()], { description: 'Only the records this query filter selects' }))
+  }),
+  Type.Array(Type.Unsafe({ $ref: 'Operation#' }), { minItems: 1, description: 'v1: the operations alone' })
+], { $id: 'ExecuteBody' })
+
+export const ExecuteTask = Type.Object({
+  taskId: Type.Integer({ description: 'The task id, for the status endpoint' }),
+  scan: Type.Boolean({ description: 'Always true, as in the official gateway' })
+}, { $id: 'ExecuteTask' })
+
+export const ExecuteTaskStatus = Type.Object({
+  task: Type.Unsafe({ $ref: 'ExecuteTask#' }),
+  status: Type.Unsafe<string>({ type: 'string', enum: ['IN_PROGRESS', 'COMPLETE', 'NOT_FOUND'] }),
+  recordsRead: Type.Optional(Type.Integer()),
+  progressPct: Type.Optional(Type.Integer())
+}, { $id: 'ExecuteTaskStatus' })
+
+export const InfoCommands = Type.Array(Type.String({ minLength: 1 }), { $id: 'InfoCommands', minItems: 1, description: 'Info commands, e.g. ["build", "namespace/test"]' })
+
+export const EXECUTE_SCHEMAS = [ExecuteBody, ExecuteTask, ExecuteTaskStatus, InfoCommands]
