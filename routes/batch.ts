@@ -5,10 +5,28 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { batchPolicies, batchResults, planBatch, runBatch } from '../src/batch'
 import type { BatchItem, BatchQuery } from '../src/batch'
+import { requestBody, valueContent } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
 import { connectedClient } from '../src/plugins/aerospike'
 import type { Policies } from '../src/policies'
 import { ERRORS, problem } from '../src/responses'
+
+const ann = { namespace: 'test', setName: 'people', userKey: 'ann' }
+const BODY = requestBody('The items', { $ref: 'BatchRequest#' }, {
+  mixed: {
+    summary: 'Write a record, read it back, delete another',
+    value: [
+      { type: 'WRITE', key: ann, bins: { name: 'Ann', visits: 1 } },
+      { type: 'READ', key: ann, readAllBins: true },
+      { type: 'READ', key: { ...ann, userKey: 'bob' }, binNames: ['name'] },
+      { type: 'DELETE', key: { ...ann, userKey: 'carl' } }
+    ]
+  },
+  wrapped: {
+    summary: 'The official gateway\'s wrapped form',
+    value: { batchRecords: [{ type: 'READ', key: ann }] }
+  }
+})
 
 export interface BatchRoutesOptions {
   policies: Policies
@@ -34,8 +52,9 @@ export default async function batchRoutes (app: FastifyInstance, { policies, max
         'An invalid item rejects the whole request with 400 naming it (batchRecords[i]). The body may also be {"batchRecords": [...]}.',
       querystring: { $ref: 'BatchQuery#' },
       body: { $ref: 'BatchBody#' },
+      ...BODY,
       response: {
-        200: { description: 'A result per item, in request order', content: { 'application/json': { schema: { $ref: 'BatchResult#' } } } },
+        200: { description: 'A result per item, in request order', content: valueContent('BatchResult#') },
         ...ERRORS,
         413: problem(`More items than MAX_BATCH_ITEMS (default 5,000), or a body over BODY_LIMIT`)
       }

@@ -3,6 +3,7 @@
 
 import type { FastifyInstance } from 'fastify'
 import { GatewayError } from '../src/errors'
+import { CLIENT_ERROR } from '../src/responses'
 
 const problem = { description: 'Not connected to the cluster', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } }
 
@@ -13,7 +14,7 @@ export default async function clusterRoutes (app: FastifyInstance): Promise<void
       operationId: 'getCluster',
       tags: ['cluster'],
       summary: 'Nodes, namespaces and connection pool figures',
-      response: { 200: { $ref: 'ClusterInfo#' }, 503: problem }
+      response: { 200: { $ref: 'ClusterInfo#' }, ...CLIENT_ERROR, 503: problem }
     }
   }, async () => {
     const client = app.aerospike.client

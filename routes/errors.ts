@@ -3,6 +3,7 @@
 
 import type { FastifyInstance } from 'fastify'
 import { ERROR_CATALOGUE } from '../src/errors'
+import { CLIENT_ERROR } from '../src/responses'
 
 export default async function errorRoutes (app: FastifyInstance): Promise<void> {
   app.get('/v1/errors', {
@@ -11,7 +12,7 @@ export default async function errorRoutes (app: FastifyInstance): Promise<void> 
       operationId: 'listErrors',
       tags: ['errors'],
       summary: 'Every error code with its HTTP status, class and title',
-      response: { 200: { $ref: 'ErrorCatalogue#' } }
+      response: { 200: { $ref: 'ErrorCatalogue#' }, ...CLIENT_ERROR }
     }
   }, async () => ERROR_CATALOGUE)
 }

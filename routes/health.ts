@@ -3,6 +3,7 @@
 
 import Aerospike, { type Client } from 'aerospike'
 import type { FastifyInstance } from 'fastify'
+import { CLIENT_ERROR } from '../src/responses'
 
 const status = { $ref: 'HealthStatus#' }
 
@@ -29,7 +30,7 @@ async function reachable (client: Client, timeout: number): Promise<boolean> {
 
 export default async function healthRoutes (app: FastifyInstance, { probeTimeout }: HealthRoutesOptions): Promise<void> {
   app.get('/health/live', {
-    schema: { operationId: 'live', tags: ['health'], summary: 'The process is up', response: { 200: status } }
+    schema: { operationId: 'live', tags: ['health'], summary: 'The process is up', response: { 200: status, ...CLIENT_ERROR } }
   }, async () => ({ status: 'ok' }))
 
   app.get('/health/ready', {
@@ -40,6 +41,7 @@ export default async function healthRoutes (app: FastifyInstance, { probeTimeout
       description: 'Ready while a node of the cluster answers; not ready within one tend interval of losing the cluster.',
       response: {
         200: status,
+        ...CLIENT_ERROR,
         503: { ...status, description: 'Not connected to the cluster, or no node answers; Retry-After says when to ask again' }
       }
     }

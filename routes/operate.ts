@@ -5,7 +5,11 @@
 import Aerospike from 'aerospike'
 import type { AerospikeRecord } from 'aerospike'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { conditionalHeaders, requestBody, valueContent } from '../schemas/openapi'
+import { METHOD_PARAMETERS, RECORD_PARAMETERS } from '../schemas/records'
 import { GatewayError } from '../src/errors'
+import { readHeader } from '../src/header-read'
+import { refuseUnhonoured } from '../src/method-parameters'
 import { recordKey, KeyType } from '../src/keys'
 import { toClientOps } from '../src/operations/index'
 import type { ParsedOps } from '../src/operations/index'
@@ -37,7 +41,7 @@ const RESPONSES = {
   200: {
     description: 'The results: under each bin name, the result of the last operation on that bin that answers (see the README, "Operate"); with the new generation in ETag',
     headers: { etag: { type: 'string', description: 'The record generation, quoted; absent when the operations deleted the record' } },
-    content: { 'application/json': { schema: { $ref: 'Record#' } }, 'application/msgpack': { schema: { $ref: 'Record#' } } }
+    content: valueContent('Record#')
   },
   400: problem('Invalid key, parameter, operation (the detail names its index and field) or body'),
   404: problem('No such record (an opsList that only reads, UPDATE_ONLY, REPLACE_ONLY), namespace, or list or map element'),
@@ -56,6 +60,21 @@ const DESCRIPTION = 'Applies the operations of `opsList` to one record, in order
   'The write policy parameters apply as on PATCH /v1/kvs (the record is created when missing); `expiration` also sets the ttl of TOUCH. ' +
   'If-Match and If-None-Match work as on the record endpoints, for reads too. A key-busy refusal (14) is retried by the gateway ' +
   '(KEY_BUSY_RETRIES, KEY_BUSY_BACKOFF) before it is answered with 429.'
+
+const BODY = requestBody('The operations', { $ref: 'OperateBody#' }, {
+  counters: {
+    summary: 'Count, read back, append to a list, increment in a map',
+    value: {
+      opsList: [
+        { type: 'ADD', binName: 'visits', incr: 1 },
+        { type: 'READ', binName: 'visits' },
+        { type: 'LIST_APPEND', binName: 'tags', value: 'new' },
+        { type: 'MAP_INCREMENT', binName: 'scores', key: 'ann', incr: 5 }
+      ]
+    }
+  },
+  header: { summary: 'Only the generation and ttl', value: { opsList: [{ type: 'GET_HEADER' }] } }
+})
 
 export interface OperateRoutesOptions {
   policies: Policies
@@ -100,7 +119,9 @@ export default async function operateRoutes (app: FastifyInstance, { policies, m
     const c = connectedClient(app)
     let record: AerospikeRecord
     if (parsed.ops.length === 0) {
-      record = await c.select(key, [], policies.reads(request.query).raw)
+      const header = await readHeader(c, key, policies.reads(request.query).raw)
+      if (header === undefined) throw new GatewayError(Aerospike.status.ERR_RECORD_NOT_FOUND, 'no such record')
+      record = header
     } else {
       const plan = policies.writePlan(request.query, 'UPDATE', parsed.writes ? pre : undefined)
       // Lists and maps as the server sends them: exact (see resultBins).
@@ -114,8 +135,9 @@ export default async function operateRoutes (app: FastifyInstance, { policies, m
     return await reply.sendValue({ bins, generation: record.gen, ttl: record.ttl })
   }
 
+  const refuse = refuseUnhonoured('POST /operate', Object.keys(RECORD_PARAMETERS), METHOD_PARAMETERS.OPERATE)
   for (const version of ['v1', 'v2']) {
-    for (const [url, suffix] of [[`/${version}/operate/:namespace/:set/:key`, ''], [`/${version}/operate/:namespace/:key`, 'NoSet']] as const) {
+    for (const [url, suffix, params] of [[`/${version}/operate/:namespace/:set/:key`, '', 'RecordParams#'], [`/${version}/operate/:namespace/:key`, 'NoSet', 'RecordParamsNoSet#']] as const) {
       app.route({
         method: 'POST',
         url,
@@ -124,10 +146,11 @@ export default async function operateRoutes (app: FastifyInstance, { policies, m
           tags: ['operate'],
           summary: version === 'v1' ? 'Apply several operations to one record atomically' : 'Same as /v1/operate, on the official gateway\'s v2 path',
           description: DESCRIPTION,
-          params: { $ref: 'RecordParams#' },
+          params: { $ref: params },
           querystring: { $ref: 'OperateQuery#' },
+          headers: conditionalHeaders('write'),
           body: { $ref: 'OperateBody#' },
-          consumes: ['application/json', 'application/msgpack'],
+          ...BODY,
           response: RESPONSES
         },
         // Operations that only read need only the read permission.
@@ -137,7 +160,7 @@ export default async function operateRoutes (app: FastifyInstance, { policies, m
             return [{ permission: request.operations?.writes === false ? 'read' : 'write', namespace, set }]
           }
         },
-        preValidation: readOperations as (request: FastifyRequest) => Promise<void>,
+        preValidation: [refuse, readOperations as (request: FastifyRequest) => Promise<void>],
         handler: operate as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
       })
     }

@@ -1,9 +1,7 @@
 import { Type } from 'typebox'
+import { enumOf as literals } from './openapi'
 import { LIMITS } from './limits'
 import { FILTER_EXP_PARAM, FilterExpField } from './expressions'
-
-const literals = <T extends string>(values: readonly T[], description?: string): ReturnType<typeof Type.Union> =>
-  Type.Union(values.map((v) => Type.Literal(v)), description === undefined ? {} : { description })
 
 export const BatchKey = Type.Object({
   namespace: Type.String({ minLength: 1, maxLength: 31 }),
@@ -51,6 +49,12 @@ export const BatchBody = Type.Array(Type.Ref('BatchItem#'), {
   $id: 'BatchBody',
   description: 'The items, or {"batchRecords": [items]}. At most MAX_BATCH_ITEMS (413 beyond); an empty batch is 400.'
 })
+
+/** What the request body may be: the items, or the official gateway's wrapped form. */
+export const BatchRequest = Type.Union([
+  Type.Ref('BatchBody#'),
+  Type.Object({ batchRecords: Type.Ref('BatchBody#') })
+], { $id: 'BatchRequest', description: 'The items, or {"batchRecords": [items]}' })
 
 export const BatchQuery = Type.Object({
   totalTimeout: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.milliseconds[1], description: 'Total timeout of the batch, ms (capped by MAX_TOTAL_TIMEOUT)' })),

@@ -11,7 +11,7 @@ import {
 } from '../src/operations/fields'
 import type { FieldName } from '../src/operations/fields'
 import { OPERATION_SPECS } from '../src/operations/specs'
-import { RecordQuery } from './records'
+import { METHOD_PARAMETERS, recordQuery } from './records'
 
 const ref = (id: string): TSchema => Type.Unsafe({ $ref: `${id}#` })
 const literals = (values: readonly string[], description?: string): TSchema =>
@@ -122,20 +122,8 @@ export const Operation = Type.Union([...OPERATION_SPECS.keys()].map((type) => re
 
 export const OperateBody = Type.Object({
   opsList: Type.Array(ref('Operation'), { minItems: 1, description: 'Operations, applied in order and atomically' })
-}, {
-  $id: 'OperateBody',
-  examples: [{
-    opsList: [
-      { type: 'ADD', binName: 'visits', incr: 1 },
-      { type: 'READ', binName: 'visits' },
-      { type: 'LIST_APPEND', binName: 'tags', value: 'new' },
-      { type: 'MAP_INCREMENT', binName: 'scores', key: 'ann', incr: 5 }
-    ]
-  }]
-})
+}, { $id: 'OperateBody' })
 
-export const OperateQuery = Type.Object(
-  Object.fromEntries(Object.entries(RecordQuery.properties).filter(([name]) => name !== 'recordBins')),
-  { $id: 'OperateQuery', additionalProperties: false })
+export const OperateQuery = recordQuery('OperateQuery', METHOD_PARAMETERS.OPERATE)
 
 export const OPERATE_SCHEMAS = [...CtxSchemas, Ctx, ...OperationSchemas, Operation, OperateBody, OperateQuery]

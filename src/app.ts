@@ -19,6 +19,7 @@ import healthRoutes from '../routes/health'
 import operateRoutes from '../routes/operate'
 import recordRoutes from '../routes/records'
 import { addSchemas } from '../schemas/index'
+import { openapiTransformObject } from '../schemas/openapi'
 import aerospikePlugin from './plugins/aerospike'
 import authPlugin, { declareSecurity, SECURITY_SCHEMES } from './plugins/auth'
 import corsPlugin from './plugins/cors'
@@ -33,6 +34,7 @@ import limitsPlugin, { limitOptions } from './plugins/limits'
 import { serializeError } from './errors'
 import { Policies } from './policies'
 import { ReadCoalescer } from './read-coalescer'
+import { schemaErrorFormatter } from './validation-errors'
 import { ScanResponder } from './scan/respond'
 import { TokenCodec } from './scan/token'
 
@@ -52,6 +54,7 @@ export function options (config: GatewayConfig, logger: FastifyServerOptions['lo
     bodyLimit: config.bodyLimit,
     // request-log writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    schemaErrorFormatter,
     // Every error logged, Fastify's own included, goes through serializeError.
     logger: typeof logger === 'object' && logger !== null
       ? { ...logger, serializers: { ...(logger as { serializers?: object }).serializers, err: serializeError } }
@@ -68,10 +71,28 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
       info: {
         title: 'aerogate',
         description: 'HTTP/JSON gateway for Aerospike',
-        version: '0.1.0'
+        version: '0.1.0',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' }
       },
+      // Relative: the gateway that serves the document (and Swagger UI).
+      servers: [{ url: '/', description: 'This gateway' }],
+      tags: [
+        { name: 'records', description: 'Single records: read, create, replace, update, delete' },
+        { name: 'operate', description: 'Several operations on one record, atomically' },
+        { name: 'batch', description: 'Many records in one round trip' },
+        { name: 'scan', description: 'Every record of a namespace or set, paged or streamed' },
+        { name: 'query', description: 'Records selected by a secondary-index filter, paged or streamed' },
+        { name: 'index', description: 'Secondary indexes' },
+        { name: 'truncate', description: 'Removing every record of a namespace or set' },
+        { name: 'execute', description: 'Operations applied in the background to every record a scan or query selects' },
+        { name: 'info', description: 'Info commands, answered per node' },
+        { name: 'errors', description: 'The error catalogue' },
+        { name: 'cluster', description: 'The cluster the gateway is connected to' },
+        { name: 'health', description: 'Liveness, readiness and metrics' }
+      ],
       components: { securitySchemes: SECURITY_SCHEMES }
-    }
+    },
+    transformObject: openapiTransformObject
   })
   addSchemas(fastify)
   fastify.addHook('onRoute', declareSecurity)

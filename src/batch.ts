@@ -17,6 +17,7 @@ import { toClientOps, type ClientOperation } from './operations'
 import { filterPolicyField } from './expressions'
 import { COMMIT_LEVEL, EXISTS, GEN, READ_MODE_AP, type Policies, type PolicyQuery } from './policies'
 import type { BodyFormat } from './plugins/content'
+import { readHeader } from './header-read'
 import { binTypeChecks, checkBinName, fromClientBins, looksLikeRawCdt, readPolicies, readRecord, toClientBins, type ReadPolicies, type Value } from './values'
 
 const { batchType, policy: P } = Aerospike
@@ -226,8 +227,8 @@ function putAlone (key: Key, bins: Record<string, unknown>, fields: Record<strin
     const policy = new Aerospike.WritePolicy({ ...base, ...fields, gen: generation?.gen })
     await client.put(key, bins as Parameters<Client['put']>[1], meta(generation, expiration), policy)
     // put answers with the key only; the generation and ttl take a header read.
-    const record = await client.select(key, [])
-    return { status: 0, inDoubt: false, record: { bins: {}, gen: record.gen, ttl: record.ttl } }
+    const record = await readHeader(client, key)
+    return { status: 0, inDoubt: false, record: { bins: {}, gen: record?.gen ?? 0, ttl: record?.ttl ?? 0 } }
   })
 }
 

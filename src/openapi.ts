@@ -14,13 +14,22 @@ export const OPENAPI_PATH = join(__dirname, '..', 'openapi.yaml')
 
 /** The OpenAPI document of the gateway's routes, as YAML. */
 export async function renderOpenapi (): Promise<string> {
+  return await withDocument((server) => server.swagger({ yaml: true }))
+}
+
+/** The same document as an object. */
+export async function openapiObject (): Promise<Record<string, unknown>> {
+  return await withDocument((server) => server.swagger() as unknown as Record<string, unknown>)
+}
+
+async function withDocument<T> (read: (server: ReturnType<typeof Fastify>) => T): Promise<T> {
   const embedded = await startEmbeddedServer({ port: 0 })
   const config = { ...loadConfig({}), aerospikeHosts: embedded.address }
   const server = Fastify(options(config))
   try {
     await server.register(fp(app), { config })
     await server.ready()
-    return server.swagger({ yaml: true })
+    return read(server)
   } finally {
     await server.close()
     await embedded.close()

@@ -18,3 +18,8 @@ export const ERRORS = {
   504: problem('Timed out; Retry-After says when to try again')
 } as const
 
+
+/** For routes that take no input: what any request can still meet before the route runs. */
+export const CLIENT_ERROR = {
+  '4XX': problem('Refused before the route ran, e.g. a request that took too long to arrive')
+} as const

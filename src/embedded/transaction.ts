@@ -81,6 +81,9 @@ function read (msg: Message, ns: Namespace, key: string, digest: Buffer, ctx: Tr
   const head = { resultCode: Result.OK, generation: r.generation, voidTime: r.voidTime }
   if ((msg.info1 & Info1.NOBINDATA) !== 0) return head
   if ((msg.info1 & Info1.GET_ALL) !== 0) return { ...head, bins: r.bins }
+  // read.c: a read that neither asks for all bins nor names any is refused,
+  // once the record is found (a missing one is still 2).
+  if (msg.ops.length === 0) return fail(Result.PARAMETER)
   const respondAllOps = (msg.info2 & Info2.RESPOND_ALL_OPS) !== 0
   const bins: ReplyBin[] = []
   for (const op of msg.ops) {

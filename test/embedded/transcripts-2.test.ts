@@ -21,7 +21,10 @@ interface InfoPair {
 }
 
 // Groups (the scenario name's first word) whose replies are compared.
-const COMPARED_GROUPS = new Set(['sindex', 'query', 'scan', 'truncate', 'exp', 'bit', 'hll'])
+const COMPARED_GROUPS = new Set(['hdr', 'sindex', 'query', 'scan', 'truncate', 'exp', 'bit', 'hll'])
+// Not compared in `hdr`: readTouchTtlPercent (the read-touch of a record near
+// expiry), which the embedded server does not implement yet.
+const NOT_IMPLEMENTED = /readTouchTtlPercent|read-touch/
 const COMPARED_INFO = new Set([
   'info sindex-list:', 'info sindex-list:ns=test', 'info truncate-namespace:namespace=nope', 'info features',
   'info namespaces', 'info bins/test', 'info racks:'
@@ -50,7 +53,7 @@ const scenarios = loadJsonl<Scenario & { client: unknown }>('messages-2.jsonl')
 const infoPairs = loadJsonl<InfoPair>('info-2.jsonl')
 
 function compared (name: string): boolean {
-  return COMPARED_GROUPS.has(name.split(' ')[0]) || COMPARED_INFO.has(name)
+  return (COMPARED_GROUPS.has(name.split(' ')[0]) && !NOT_IMPLEMENTED.test(name)) || COMPARED_INFO.has(name)
 }
 
 /** The info pairs of a scenario: recorded ones, else what its client view shows. */

@@ -83,7 +83,7 @@ t.test('record endpoints against the embedded server', async (t) => {
     t.equal((await send('PUT', url('q1', '?generationPolicy=EXPECT_GEN_EQUAL&generation=5'), '{"v":2}')).statusCode, 409)
     t.equal((await send('PUT', url('q1', '?generationPolicy=EXPECT_GEN_EQUAL&generation=1'), '{"v":2}')).statusCode, 204)
     t.equal((await send('PATCH', url('q-new', '?recordExistsAction=UPDATE_ONLY'), '{"v":1}')).statusCode, 404)
-    t.equal((await send('POST', url('q1', '?recordExistsAction=UPDATE'), '{"w":1}')).statusCode, 201)
+    t.equal((await send('POST', url('q1', '?recordExistsAction=UPDATE'), '{"w":1}')).statusCode, 400, 'POST only creates')
     for (const bad of ['?expiration=-3', '?totalTimeout=abc', '?replica=NOPE', '?keytype=FLOAT']) {
       const res = await send('GET', url('q1', bad))
       t.equal(res.statusCode, 400, bad)
