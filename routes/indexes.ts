@@ -6,6 +6,7 @@
 import Aerospike from 'aerospike'
 import type { Client } from 'aerospike'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { noBody, requestBody } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
 import { info, pairs, requireNamespace } from '../src/info'
 import { context } from '../src/operations/fields'
@@ -129,9 +130,9 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
   const listed = { 200: { description: 'The indexes', content: { 'application/json': { schema: { type: 'array', items: { $ref: 'IndexInfo#' } } } } }, 404: problem('Unknown namespace (20)'), ...ERRORS }
   for (const [url, operationId, summary, extra] of [
     ['/v1/index', 'indexInformation', 'Every secondary index, or those of ?namespace=',
-      { querystring: { type: 'object', properties: { namespace: { type: 'string', minLength: 1, description: 'Only the indexes of this namespace' } } } }],
+      { querystring: { type: 'object', properties: { namespace: { type: 'string', minLength: 1, description: 'Only the indexes of this namespace' } }, additionalProperties: false } }],
     ['/v1/index/:namespace', 'namespaceIndexInformation', 'The secondary indexes of a namespace',
-      { params: { type: 'object', properties: { namespace: { type: 'string', minLength: 1 } }, required: ['namespace'] } }]
+      { params: { $ref: 'ScanParamsNoSet#' } }]
   ] as const) {
     app.get(url, { config: { permission: 'read' }, schema: { operationId, tags: ['index'], summary, ...extra, response: listed } }, list as (request: FastifyRequest) => Promise<unknown>)
   }
@@ -150,9 +151,11 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
       description: 'Without ?wait=true the answer comes at once (202) while the server builds the index; with it, once the index is ' +
         'ready (201), or 202 after INDEX_WAIT_TIMEOUT. An identical index of the same name is 200 and changes nothing; ' +
         'a different index under the name is 409 (200). The server renames an identical index that has another name.',
-      querystring: { type: 'object', properties: { wait: { type: 'boolean', description: 'Answer once the index is built' } } },
+      querystring: { type: 'object', properties: { wait: { type: 'boolean', description: 'Answer once the index is built' } }, additionalProperties: false },
       body: { $ref: 'IndexBody#' },
-      consumes: ['application/json', 'application/msgpack'],
+      ...requestBody('The index', { $ref: 'IndexBody#' }, {
+        numeric: { summary: 'An index of the integers of bin age in set demo', value: { namespace: 'test', set: 'demo', bin: 'age', name: 'demo_age_idx', type: 'NUMERIC' } }
+      }),
       response: {
         200: { description: 'An identical index of that name exists', content: { 'application/json': { schema: { $ref: 'IndexCreated#' } } } },
         201: { description: 'Created and built (wait=true)', content: { 'application/json': { schema: { $ref: 'IndexCreated#' } } } },
@@ -180,7 +183,7 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
       tags: ['index'],
       summary: 'Drop a secondary index; dropping a missing one succeeds, as on the server',
       params,
-      response: { 204: { description: 'Dropped, or there was none' }, ...ERRORS }
+      response: { 204: noBody('Dropped, or there was none'), ...ERRORS }
     }
   }, drop as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>)
 }

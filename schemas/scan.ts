@@ -9,19 +9,17 @@ const literals = (values: readonly string[], description?: string): TSchema =>
   Type.Unsafe<string>({ type: 'string', enum: values, ...(description === undefined ? {} : { description }) })
 const ms = (description: string): TSchema => Type.Integer({ minimum: 0, description })
 const namespace = Type.String({ minLength: 1, maxLength: 31, description: 'Namespace' })
-const set = Type.String({ minLength: 1, maxLength: 63, description: 'Set; paths without it read the whole namespace' })
+const set = Type.String({ minLength: 1, maxLength: 63, description: 'Set' })
+const begin = Type.Integer({ minimum: 0, maximum: 4095, description: 'First partition to read (0 to 4095)' })
+const count = Type.Integer({ minimum: 1, maximum: 4096, description: 'Number of partitions to read from begin' })
 
-export const ScanParams = Type.Object({
-  namespace,
-  set: Type.Optional(set)
-}, { $id: 'ScanParams' })
-
-export const QueryParams = Type.Object({
-  namespace,
-  set: Type.Optional(set),
-  begin: Type.Optional(Type.Integer({ minimum: 0, maximum: 4095, description: 'First partition to read (0 to 4095)' })),
-  count: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, description: 'Number of partitions to read from begin' }))
-}, { $id: 'QueryParams' })
+// Each form of the paths declares exactly its own parameters: a generated
+// client cannot fill a path parameter that its path does not have.
+export const ScanParams = Type.Object({ namespace, set }, { $id: 'ScanParams' })
+/** The paths without a set: the whole namespace. */
+export const ScanParamsNoSet = Type.Object({ namespace }, { $id: 'ScanParamsNoSet' })
+export const QueryRangeParams = Type.Object({ namespace, set, begin, count }, { $id: 'QueryRangeParams' })
+export const QueryRangeParamsNoSet = Type.Object({ namespace, begin, count }, { $id: 'QueryRangeParamsNoSet' })
 
 const readParams = {
   maxRecords: Type.Optional(Type.Integer({ minimum: 0, description: 'Page size (capped by SCAN_MAX_PAGE_SIZE, which is also the default); with Accept: application/x-ndjson, the most records streamed (default: all)' })),
@@ -99,4 +97,4 @@ export const ScanPage = Type.Object({
   })
 }, { $id: 'ScanPage' })
 
-export const SCAN_SCHEMAS = [ScanParams, QueryParams, ScanQuery, QueryQuery, ...QUERY_FILTERS, QueryFilter, QueryBody, ScanRecord, ScanPage]
+export const SCAN_SCHEMAS = [ScanParams, ScanParamsNoSet, QueryRangeParams, QueryRangeParamsNoSet, ScanQuery, QueryQuery, ...QUERY_FILTERS, QueryFilter, QueryBody, ScanRecord, ScanPage]
