@@ -31,10 +31,10 @@ function bodyFields (body: unknown): { filter?: unknown, from?: unknown } {
   return body as { filter?: unknown, from?: unknown }
 }
 
-const QUERY_BODY = requestBody('The filter, and the page token; without a body, every record', { $ref: 'QueryBody#' }, {
+const QUERY_BODY = requestBody('The filter, and the page token; without a filter, every record', { $ref: 'QueryBody#' }, {
   all: { summary: 'Every record (no filter)', value: {} },
   range: { summary: 'A range of integers: needs the index of POST /v1/index\'s example (bin age, set demo)', value: { filter: { type: 'RANGE', binName: 'age', begin: 18, end: 65 } } }
-}, false)
+})
 
 export default async function queryRoutes (app: FastifyInstance, { policies, settings, responder, maxDepth }: QueryRoutesOptions): Promise<void> {
   // The filter is read before schema validation, so that a bad one is

@@ -42,15 +42,14 @@ const componentRef = (schema: object): object => {
  * Route schema fields documenting a JSON or MessagePack request body.
  * `schema` is `{ $ref: 'Id#' }` or an inline schema; `examples` are JSON
  * forms, each of which must succeed as written on an empty database (the
- * first is Swagger UI's default). `required: false` for a body the route
- * can do without.
+ * first is Swagger UI's default).
  */
-export function requestBody (description: string, schema: object, examples: Record<string, Example>, required = true): { [BODY_KEY]: object } {
+export function requestBody (description: string, schema: object, examples: Record<string, Example>): { [BODY_KEY]: object } {
   const documented = componentRef(schema)
   return {
     [BODY_KEY]: {
       description,
-      required,
+      required: true,
       content: {
         [JSON_MEDIA]: { schema: documented, examples },
         [MSGPACK_MEDIA]: { schema: { ...documented, description: MSGPACK_NOTE } }
