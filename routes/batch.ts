@@ -15,11 +15,13 @@ export interface BatchRoutesOptions {
   maxDepth: number
   /** Most items in one request; more is 413. */
   maxItems: number
+  /** MAX_KEY_BYTES */
+  maxKeyBytes: number
 }
 
 type Req = FastifyRequest<{ Querystring: BatchQuery, Body: BatchItem[] }>
 
-export default async function batchRoutes (app: FastifyInstance, { policies, maxDepth, maxItems }: BatchRoutesOptions): Promise<void> {
+export default async function batchRoutes (app: FastifyInstance, { policies, maxDepth, maxItems, maxKeyBytes }: BatchRoutesOptions): Promise<void> {
   const defaults = batchPolicies({}, policies)
   app.route({
     method: 'POST',
@@ -51,7 +53,7 @@ export default async function batchRoutes (app: FastifyInstance, { policies, max
     handler: async (req, reply) => {
       const request = req as Req
       const items = request.body
-      const plan = planBatch(items, { source: request.bodyFormat ?? 'json', maxDepth })
+      const plan = planBatch(items, { source: request.bodyFormat ?? 'json', maxDepth, maxKeyBytes })
       const client = connectedClient(app)
       const batch = Object.keys(request.query).length === 0 ? defaults : batchPolicies(request.query, policies)
       const outcomes = await runBatch(client, plan, batch)

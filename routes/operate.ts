@@ -61,6 +61,8 @@ export interface OperateRoutesOptions {
   policies: Policies
   maxDepth: number
   keyBusy: KeyBusyRetry
+  /** MAX_KEY_BYTES */
+  maxKeyBytes: number
 }
 
 // A read changes nothing, so the server does not check a generation on it:
@@ -73,7 +75,7 @@ function checkRead (request: Req, pre: Precondition | undefined, record: Aerospi
   if (pre?.mustNotExist === true) throw new GatewayError(Aerospike.status.ERR_RECORD_EXISTS, 'If-None-Match: *: the record exists')
 }
 
-export default async function operateRoutes (app: FastifyInstance, { policies, maxDepth, keyBusy }: OperateRoutesOptions): Promise<void> {
+export default async function operateRoutes (app: FastifyInstance, { policies, maxDepth, keyBusy, maxKeyBytes }: OperateRoutesOptions): Promise<void> {
   app.decorateRequest('operations', null)
 
   // The operations are read here, before schema validation, so that a bad
@@ -90,7 +92,7 @@ export default async function operateRoutes (app: FastifyInstance, { policies, m
   const operate = async (request: Req, reply: FastifyReply): Promise<unknown> => {
     const parsed = request.operations as ParsedOps
     const { namespace, set, key: rawKey } = request.params
-    const key = recordKey(namespace, set, rawKey, request.query.keytype)
+    const key = recordKey(namespace, set, rawKey, request.query.keytype, maxKeyBytes)
     const pre = precondition(request.headers['if-match'], request.headers['if-none-match'])
     // A failed read answers 412 for If-Match; for If-None-Match: * a
     // missing record is what was asked for, and a read of it is a 404.

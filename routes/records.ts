@@ -12,7 +12,7 @@ import { recordKey, KeyType } from '../src/keys'
 import { etagGeneration, PolicyQuery, precondition } from '../src/policies'
 import type { Policies } from '../src/policies'
 import type { ReadCoalescer } from '../src/read-coalescer'
-import { readRecord, toClientBins } from '../src/values'
+import { checkBinName, readRecord, toClientBins } from '../src/values'
 
 interface Params {
   namespace: string
@@ -25,10 +25,6 @@ type Req = FastifyRequest<{ Params: Params, Querystring: Query, Body: unknown }>
 
 const ETAG_HEADER = { etag: { type: 'string', description: 'The record generation, quoted' } }
 
-function keyOf (request: Req): InstanceType<typeof Aerospike.Key> {
-  const { namespace, set, key } = request.params
-  return recordKey(namespace, set, key, request.query.keytype)
-}
 
 function etag (generation: number): string {
   return `"${generation}"`
@@ -63,13 +59,20 @@ export interface RecordRoutesOptions {
   maxDepth: number
   /** Shares batch reads among concurrent GETs with the default policy; absent when COALESCE_GETS is false. */
   coalescer?: ReadCoalescer
+  /** MAX_KEY_BYTES */
+  maxKeyBytes: number
 }
 
-export default async function recordRoutes (app: FastifyInstance, { policies, maxDepth, coalescer }: RecordRoutesOptions): Promise<void> {
+export default async function recordRoutes (app: FastifyInstance, { policies, maxDepth, coalescer, maxKeyBytes }: RecordRoutesOptions): Promise<void> {
+  const keyOf = (request: Req): InstanceType<typeof Aerospike.Key> => {
+    const { namespace, set, key } = request.params
+    return recordKey(namespace, set, key, request.query.keytype, maxKeyBytes)
+  }
+
   const get = async (request: Req, reply: FastifyReply): Promise<unknown> => {
     const reads = policies.reads(request.query)
     const { record, bins } = await readRecord(connectedClient(app), keyOf(request), {
-      bins: request.query.recordBins,
+      bins: request.query.recordBins?.map((name, i) => checkBinName(name, `recordBins[${i}]`)),
       policies: reads,
       firstRead: reads === policies.defaultRead ? coalescer?.read : undefined,
       checkRead: reads === policies.defaultRead ? coalescer?.check : undefined

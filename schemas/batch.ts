@@ -1,18 +1,24 @@
 import { Type } from 'typebox'
+import { LIMITS } from './limits'
 
 const literals = <T extends string>(values: readonly T[], description?: string): ReturnType<typeof Type.Union> =>
   Type.Union(values.map((v) => Type.Literal(v)), description === undefined ? {} : { description })
 
 export const BatchKey = Type.Object({
   namespace: Type.String({ minLength: 1, maxLength: 31 }),
-  setName: Type.Optional(Type.String({ maxLength: 63, description: 'Absent for records in no set' })),
-  userKey: Type.Unknown({ description: 'A string, an integer, or (keytype BYTES, DIGEST) base64 text; MessagePack bodies may give bytes' }),
+  setName: Type.Optional(Type.Unsafe<string | null>({
+    // One type list, not a union: Fastify's validator would coerce "" and null into each other across a union's branches.
+    type: ['string', 'null'],
+    maxLength: 63,
+    description: 'Absent or null for records in no set'
+  })),
+  userKey: Type.Unknown({ description: 'A string, an integer, {"type": "BYTE_ARRAY", "value": "<base64>"}, or (keytype BYTES, DIGEST) base64 text; MessagePack bodies may give bytes. At most MAX_KEY_BYTES.' }),
   keytype: Type.Optional(literals(['STRING', 'INTEGER', 'BYTES', 'DIGEST'], 'How to read userKey; by default its JSON type decides'))
 }, { $id: 'BatchKey' })
 
 const generation = {
   generationPolicy: Type.Optional(literals(['NONE', 'EXPECT_GEN_EQUAL', 'EXPECT_GEN_GT'])),
-  generation: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535, description: 'Expected generation for generationPolicy' }))
+  generation: Type.Optional(Type.Integer({ minimum: LIMITS.generation[0], maximum: LIMITS.generation[1], description: 'Expected generation for generationPolicy' }))
 }
 const commitLevel = Type.Optional(literals(['COMMIT_ALL', 'COMMIT_MASTER']))
 const durableDelete = Type.Optional(Type.Boolean({ description: 'Leave a tombstone (Enterprise Edition; Community answers 25)' }))
@@ -23,7 +29,7 @@ export const BatchItemPolicy = Type.Object({
   readModeSC: Type.Optional(literals(['SESSION', 'LINEARIZE', 'ALLOW_REPLICA', 'ALLOW_UNAVAILABLE'])),
   recordExistsAction: Type.Optional(literals(['UPDATE', 'UPDATE_ONLY', 'REPLACE', 'REPLACE_ONLY', 'CREATE_ONLY'], 'WRITE only; default UPDATE')),
   ...generation,
-  expiration: Type.Optional(Type.Integer({ minimum: -2, maximum: 4294967295, description: 'WRITE only: TTL in seconds; -1 never expire, -2 keep, 0 the namespace default' })),
+  expiration: Type.Optional(Type.Integer({ minimum: LIMITS.expiration[0], maximum: LIMITS.expiration[1], description: 'WRITE only: TTL in seconds; -1 never expire, -2 keep, 0 the namespace default' })),
   commitLevel,
   durableDelete,
   sendKey
@@ -45,10 +51,10 @@ export const BatchBody = Type.Array(Type.Ref('BatchItem#'), {
 })
 
 export const BatchQuery = Type.Object({
-  totalTimeout: Type.Optional(Type.Integer({ minimum: 0, description: 'Total timeout of the batch, ms (capped by MAX_TOTAL_TIMEOUT)' })),
-  socketTimeout: Type.Optional(Type.Integer({ minimum: 0, description: 'Socket timeout, ms (capped by MAX_SOCKET_TIMEOUT)' })),
-  maxRetries: Type.Optional(Type.Integer({ minimum: 0, description: 'Retries of the batch (capped by MAX_RETRIES)' })),
-  sleepBetweenRetries: Type.Optional(Type.Integer({ minimum: 0, description: 'Sleep between retries, ms' })),
+  totalTimeout: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.milliseconds[1], description: 'Total timeout of the batch, ms (capped by MAX_TOTAL_TIMEOUT)' })),
+  socketTimeout: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.milliseconds[1], description: 'Socket timeout, ms (capped by MAX_SOCKET_TIMEOUT)' })),
+  maxRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.retries[1], description: 'Retries of the batch (capped by MAX_RETRIES)' })),
+  sleepBetweenRetries: Type.Optional(Type.Integer({ minimum: 0, maximum: LIMITS.milliseconds[1], description: 'Sleep between retries, ms' })),
   allowInline: Type.Optional(Type.Boolean({ description: 'Let the server run in-memory items on its receiving thread' })),
   allowInlineSSD: Type.Optional(Type.Boolean({ description: 'Let the server run SSD items on its receiving thread' })),
   respondAllKeys: Type.Optional(Type.Boolean({ description: 'Go on after an item fails (default true)' })),

@@ -1,6 +1,9 @@
 import { Type } from 'typebox'
 
-const int = (description: string, minimum = 0): ReturnType<typeof Type.Integer> => Type.Integer({ minimum, description })
+import { LIMITS } from './limits'
+
+const int = (description: string, [minimum, maximum]: readonly [number, number]): ReturnType<typeof Type.Integer> =>
+  Type.Integer({ minimum, maximum, description })
 
 export const RecordParams = Type.Object({
   namespace: Type.String({ minLength: 1, maxLength: 31, description: 'Namespace' }),
@@ -12,12 +15,12 @@ export const RecordQuery = Type.Object({
   keytype: Type.Optional(Type.Union([Type.Literal('STRING'), Type.Literal('INTEGER'), Type.Literal('BYTES'), Type.Literal('DIGEST')],
     { description: 'How to read the key: STRING (default), INTEGER, BYTES or DIGEST (both base64url)' })),
   recordBins: Type.Optional(Type.Array(Type.String(), { description: 'Bins to read (repeatable); all when absent' })),
-  totalTimeout: Type.Optional(int('Total timeout, ms (capped by MAX_TOTAL_TIMEOUT)')),
-  socketTimeout: Type.Optional(int('Socket timeout, ms (capped by MAX_SOCKET_TIMEOUT)')),
-  maxRetries: Type.Optional(int('Retries (capped by MAX_RETRIES)')),
-  sleepBetweenRetries: Type.Optional(int('Sleep between retries, ms')),
-  expiration: Type.Optional(int('TTL in seconds; -1 never expire, -2 keep the current TTL, 0 the namespace default', -2)),
-  generation: Type.Optional(int('Generation for generationPolicy')),
+  totalTimeout: Type.Optional(int('Total timeout, ms (capped by MAX_TOTAL_TIMEOUT)', LIMITS.milliseconds)),
+  socketTimeout: Type.Optional(int('Socket timeout, ms (capped by MAX_SOCKET_TIMEOUT)', LIMITS.milliseconds)),
+  maxRetries: Type.Optional(int('Retries (capped by MAX_RETRIES)', LIMITS.retries)),
+  sleepBetweenRetries: Type.Optional(int('Sleep between retries, ms (capped by MAX_SLEEP_BETWEEN_RETRIES)', LIMITS.milliseconds)),
+  expiration: Type.Optional(int('TTL in seconds; -1 never expire, -2 keep the current TTL, 0 the namespace default', LIMITS.expiration)),
+  generation: Type.Optional(int('Generation for generationPolicy', LIMITS.generation)),
   generationPolicy: Type.Optional(Type.Union([Type.Literal('NONE'), Type.Literal('EXPECT_GEN_EQUAL'), Type.Literal('EXPECT_GEN_GT')])),
   recordExistsAction: Type.Optional(Type.Union([Type.Literal('UPDATE'), Type.Literal('UPDATE_ONLY'), Type.Literal('REPLACE'),
     Type.Literal('REPLACE_ONLY'), Type.Literal('CREATE_ONLY')], { description: "Overrides the method's default" })),

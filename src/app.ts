@@ -4,7 +4,8 @@ import swagger from '@fastify/swagger'
 import Aerospike from 'aerospike'
 import swaggerUi from '@fastify/swagger-ui'
 import { LogController } from 'fastify'
-import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { Server } from 'node:http'
+import type { FastifyHttpOptions, FastifyInstance, FastifyServerOptions } from 'fastify'
 import batchRoutes from '../routes/batch'
 import clusterRoutes from '../routes/cluster'
 import healthRoutes from '../routes/health'
@@ -15,6 +16,8 @@ import aerospikePlugin from './plugins/aerospike'
 import contentPlugin from './plugins/content'
 import requestLog from './plugins/request-log'
 import errorsPlugin from './plugins/errors'
+import limitsPlugin, { limitOptions } from './plugins/limits'
+import { serializeError } from './errors'
 import { Policies } from './policies'
 import { ReadCoalescer } from './read-coalescer'
 
@@ -25,13 +28,16 @@ export interface AppOptions {
 }
 
 /** Server options: server.ts, the tests and the OpenAPI generator use these. */
-export function options (config: GatewayConfig, logger: FastifyServerOptions['logger'] = false): FastifyServerOptions {
+export function options (config: GatewayConfig, logger: FastifyServerOptions['logger'] = false): FastifyHttpOptions<Server> {
   return {
-    requestIdHeader: 'x-request-id',
+    ...limitOptions(config),
     bodyLimit: config.bodyLimit,
     // request-log writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    logger
+    // Every error logged, Fastify's own included, goes through serializeError.
+    logger: typeof logger === 'object' && logger !== null
+      ? { ...logger, serializers: { ...(logger as { serializers?: object }).serializers, err: serializeError } }
+      : logger
   }
 }
 
@@ -55,17 +61,19 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   fastify.setSerializerCompiler(() => (data) => JSON.stringify(data))
   await fastify.register(swaggerUi, { routePrefix: '/docs' })
   await fastify.register(errorsPlugin)
+  await fastify.register(limitsPlugin, { limits: opts.config.http })
   await fastify.register(requestLog)
   await fastify.register(contentPlugin, { maxDepth: opts.config.maxNestingDepth })
   await fastify.register(aerospikePlugin, { config: opts.config })
-  await fastify.register(healthRoutes)
+  await fastify.register(healthRoutes, { probeTimeout: Math.min(1000, opts.config.tendInterval) })
   await fastify.register(clusterRoutes)
   const { config } = opts
   const policies = new Policies(config)
   const coalescer = config.coalesceGets
     ? new ReadCoalescer(config.coalesceMaxBatch, new Aerospike.BatchPolicy({ ...config.read, deserialize: false }))
     : undefined
-  await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer })
-  await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems })
-  await fastify.register(operateRoutes, { policies, maxDepth: config.maxNestingDepth, keyBusy: config.keyBusy })
+  const { maxKeyBytes } = config
+  await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer, maxKeyBytes })
+  await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems, maxKeyBytes })
+  await fastify.register(operateRoutes, { policies, maxDepth: config.maxNestingDepth, keyBusy: config.keyBusy, maxKeyBytes })
 }

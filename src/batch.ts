@@ -12,7 +12,7 @@
 import Aerospike from 'aerospike'
 import type { Client } from 'aerospike'
 import { GatewayError, itemProblem, type ItemProblem } from './errors'
-import { bodyKey, type BodyKey } from './keys'
+import { bodyKey, echoKey, type BodyKey } from './keys'
 import { toClientOps, type ClientOperation } from './operations'
 import { COMMIT_LEVEL, EXISTS, GEN, READ_MODE_AP, type Policies, type PolicyQuery } from './policies'
 import type { BodyFormat } from './plugins/content'
@@ -98,6 +98,8 @@ export interface BatchPlan {
 export interface PlanOptions {
   source: BodyFormat
   maxDepth: number
+  /** MAX_KEY_BYTES */
+  maxKeyBytes?: number
 }
 
 function invalid (where: string, detail: string): GatewayError {
@@ -230,7 +232,7 @@ export function planBatch (items: readonly BatchItem[], options: PlanOptions): B
   for (let i = 0; i < items.length; i++) {
     const item = items[i]
     const where = `batchRecords[${i}]`
-    const key = bodyKey(item.key, `${where}.key`)
+    const key = bodyKey(item.key, `${where}.key`, options.maxKeyBytes)
     plan.keys.push(key)
     const cmd = item.type === 'READ'
       ? readCommand(item, key, where, options)
@@ -282,6 +284,7 @@ export function batchPolicies (q: BatchQuery, policies: Policies): BatchPolicies
 export async function runBatch (client: Client, plan: BatchPlan, policies: BatchPolicies): Promise<Outcome[]> {
   const batch = plan.subCommands.length > 0
     ? client.batchWrite(plan.subCommands as Parameters<Client['batchWrite']>[0], policies.batch)
+      .catch(async (err: unknown) => await eachKeyFailed(client, plan.subCommands, policies, err))
     : Promise.resolve([])
   const [results, singles] = await Promise.all([
     batch,
@@ -292,6 +295,26 @@ export async function runBatch (client: Client, plan: BatchPlan, policies: Batch
     const r = results[item]
     return { status: r.status as number, inDoubt: r.inDoubt === true, record: r.record }
   })
+}
+
+/**
+ * The client refuses a batch none of whose keys it can send (-16: every key
+ * in a namespace the cluster does not have) without saying why for each key:
+ * a header read of each key, which writes nothing, gives each its own code
+ * (20). Any other failure of the whole batch stays the batch's.
+ */
+async function eachKeyFailed (client: Client, subCommands: SubCommand[], policies: BatchPolicies, err: unknown): Promise<Array<{ status: number, inDoubt: boolean, record?: undefined }>> {
+  if (!(err instanceof Aerospike.AerospikeError) || err.code !== Aerospike.status.BATCH_FAILED) throw err
+  const policy = new Aerospike.ReadPolicy(policies.readFields)
+  return await Promise.all(subCommands.map(async ({ key }) => {
+    try {
+      await client.exists(key, policy)
+    } catch (probe) {
+      if (probe instanceof Aerospike.AerospikeError) return { status: probe.code as number, inDoubt: false }
+      throw probe
+    }
+    throw err
+  }))
 }
 
 /** A result of the response, in the official gateway's shape. */
@@ -383,9 +406,9 @@ export async function batchResults (client: Client, plan: BatchPlan, items: read
   return outcomes.map((o, i) => {
     if (o.status !== 0) {
       const error = itemProblem(o.status, `batchRecords[${i}]`, o.inDoubt, requestId)
-      return { key: items[i].key, resultCode: o.status, resultCodeString: error.title, inDoubt: o.inDoubt, record: null, error }
+      return { key: echoKey(items[i].key), resultCode: o.status, resultCodeString: error.title, inDoubt: o.inDoubt, record: null, error }
     }
     const record = items[i].type !== 'DELETE' && o.record !== undefined ? { bins: bins[i], generation: o.record.gen, ttl: o.record.ttl } : null
-    return { key: items[i].key, resultCode: 0, resultCodeString: 'OK', inDoubt: o.inDoubt, record }
+    return { key: echoKey(items[i].key), resultCode: 0, resultCodeString: 'OK', inDoubt: o.inDoubt, record }
   })
 }

@@ -3,6 +3,7 @@
 // the same variables.
 
 import { availableParallelism } from 'node:os'
+import { DEFAULT_MAX_KEY_BYTES } from './keys'
 
 export interface PolicyDefaults {
   totalTimeout: number
@@ -47,6 +48,25 @@ export interface GatewayConfig {
   limits: { totalTimeout: number, socketTimeout: number, maxRetries: number, sleepBetweenRetries: number }
   /** Retries of an operate the server refused with 14 (key busy), and the first backoff (ms). */
   keyBusy: { retries: number, backoffMs: number }
+  /** Largest string or bytes key, bytes (MAX_KEY_BYTES). */
+  maxKeyBytes: number
+  /** What one client may hold of the gateway: see src/plugins/limits.ts. */
+  http: HttpLimits
+}
+
+export interface HttpLimits {
+  /** Milliseconds to receive a whole request, headers and body; then 408. */
+  requestTimeout: number
+  /** Milliseconds an idle keep-alive connection stays open. */
+  keepAliveTimeout: number
+  /** Open connections; more are closed at once. */
+  maxConnections: number
+  /** Bytes of the request line and headers together; more is 431. */
+  maxHeaderBytes: number
+  /** A body over this many bytes, or of unknown length, is large. */
+  largeBodyBytes: number
+  /** Large bodies being received or handled at once; more is 503. */
+  maxLargeBodies: number
 }
 
 export class ConfigError extends Error {
@@ -111,6 +131,10 @@ export function loadConfig (env: Env): GatewayConfig {
   }
   const maxConnsPerNode = integer(env, 'AEROSPIKE_MAX_CONNS_PER_NODE', 100, 1, 100_000)
   const minConnsPerNode = integer(env, 'AEROSPIKE_MIN_CONNS_PER_NODE', 0, 0, maxConnsPerNode)
+  const maxKeyBytes = integer(env, 'MAX_KEY_BYTES', DEFAULT_MAX_KEY_BYTES, 1, 1024 * 1024)
+  // A key in a path takes up to three characters a byte (percent-encoded),
+  // and the request line counts against the header limit.
+  const maxHeaderBytes = integer(env, 'MAX_HEADER_BYTES', Math.max(32 * 1024, 3 * maxKeyBytes + 16 * 1024), 3 * maxKeyBytes + 4096, 16 * 1024 * 1024)
   return {
     host: env.HOST ?? '127.0.0.1',
     port: integer(env, 'PORT', 8080, 0, 65535),
@@ -144,6 +168,15 @@ export function loadConfig (env: Env): GatewayConfig {
     keyBusy: {
       retries: integer(env, 'KEY_BUSY_RETRIES', 2, 0, 10),
       backoffMs: integer(env, 'KEY_BUSY_BACKOFF', 5, 0, 1000)
+    },
+    maxKeyBytes,
+    http: {
+      requestTimeout: integer(env, 'REQUEST_TIMEOUT', 30_000, 100, 3_600_000),
+      keepAliveTimeout: integer(env, 'KEEP_ALIVE_TIMEOUT', 72_000, 100, 3_600_000),
+      maxConnections: integer(env, 'MAX_CONNECTIONS', 1024, 1, 1_000_000),
+      maxHeaderBytes,
+      largeBodyBytes: integer(env, 'LARGE_BODY_BYTES', 64 * 1024, 1024, 128 * 1024 * 1024),
+      maxLargeBodies: integer(env, 'MAX_LARGE_BODIES', 16, 1, 100_000)
     }
   }
 }

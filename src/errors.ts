@@ -15,7 +15,7 @@
 // `error` is the exception class the Aerospike Python client (aerospike-py)
 // raises for the code, so that clients can dispatch on one field.
 
-import { AerospikeError } from 'aerospike'
+import { AerospikeError, status } from 'aerospike'
 import type { Problem } from '../schemas/problem'
 
 export type ErrorClass =
@@ -49,6 +49,12 @@ export interface ErrorEntry {
 
 /** An unknown route. */
 export const ROUTE_NOT_FOUND = 9404
+/** A known path, a method it does not have; the answer's Allow lists those it has. */
+export const METHOD_NOT_ALLOWED = 9405
+/** The request did not arrive in time (REQUEST_TIMEOUT). */
+export const REQUEST_TIMEOUT = 9408
+/** The gateway is shutting down, or holds as many request bodies as it may. */
+export const GATEWAY_UNAVAILABLE = 9503
 /** An unexpected failure of the gateway; the log has it under the request id. */
 export const INTERNAL_ERROR = 9500
 
@@ -175,6 +181,14 @@ const ROWS: Row[] = [
   // The gateway's own. Bad input from the gateway's checks uses Aerospike's
   // 4 (request invalid), -2 (parameter) or 21 (bin name) instead.
   [ROUTE_NOT_FOUND, 'AEROGATE_ROUTE_NOT_FOUND', 'AerospikeError', 404, 'Route not found'],
+  [METHOD_NOT_ALLOWED, 'AEROGATE_METHOD_NOT_ALLOWED', 'AerospikeError', 405, 'Method not allowed'],
+  [9406, 'AEROGATE_NOT_ACCEPTABLE', 'AerospikeError', 406, 'Not acceptable'],
+  [REQUEST_TIMEOUT, 'AEROGATE_REQUEST_TIMEOUT', 'AerospikeError', 408, 'Request timeout'],
+  [9413, 'AEROGATE_CONTENT_TOO_LARGE', 'AerospikeError', 413, 'Request too large'],
+  [9414, 'AEROGATE_URI_TOO_LONG', 'AerospikeError', 414, 'URI too long'],
+  [9415, 'AEROGATE_UNSUPPORTED_MEDIA_TYPE', 'AerospikeError', 415, 'Unsupported media type'],
+  [9431, 'AEROGATE_HEADERS_TOO_LARGE', 'AerospikeError', 431, 'Request headers too large'],
+  [GATEWAY_UNAVAILABLE, 'AEROGATE_UNAVAILABLE', 'AerospikeError', 503, 'Gateway unavailable'],
   [INTERNAL_ERROR, 'AEROGATE_INTERNAL_ERROR', 'ClientError', 500, 'Gateway internal error']
 ]
 
@@ -233,25 +247,90 @@ function lastAttemptTimedOut (message: string): boolean {
   return message.split('sub-errors:')[1]?.match(/^-?\d+/gm)?.at(-1) === '9'
 }
 
-// The client starts the message of a node's error with the node's address:
-// clients of the gateway need not know the cluster's topology, and a read
-// coalesced into a batch read (src/read-coalescer.ts) has no single node.
-const NODE_ADDRESS = /^(?:\[[^\]]*\]|[^\s:[]+):\d+ /
+// Clients of the gateway need not know the cluster's topology, and a read
+// coalesced into a batch read (src/read-coalescer.ts) has no single node: the
+// client's messages lose node names ("BB91BC9E1D9FA27") and addresses
+// ("127.0.0.1:3000", "[::1]:3000", "lastNode=...") wherever they are.
+const NODE_DETAILS = [
+  /\s*\blastNode=\S*/g,
+  /\b[0-9A-F]{12,16}\b\s*/g,
+  /\[[0-9A-Fa-f:.]*\](?::\d+)?\s*/g,
+  /\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\s*/g,
+  /\b[\w.-]+\.[A-Za-z][\w-]*:\d+\s*/g,
+  /\blocalhost:\d+\s*/g
+]
+
+/** A message of the client without node names and addresses. */
+export function withoutNodes (message: string): string {
+  let m = message
+  for (const re of NODE_DETAILS) m = m.replace(re, '')
+  return m.replace(/:\s*$/, '').replace(/\s+,/g, ',').trim()
+}
+
+// The client reports a batch sent to a cluster with no node as a server
+// error (1); a single command gets -8 for the same state. Both are the
+// cluster's unavailability.
+const EMPTY_CLUSTER = /cluster is empty/i
+
+/**
+ * What of a client error may be logged or answered: code, message (without
+ * nodes) and inDoubt. The error object itself carries the client, whose
+ * config holds the password.
+ */
+export function clientErrorFields (err: InstanceType<typeof AerospikeError>): { code: number, message: string, inDoubt: boolean } {
+  return { code: err.code as number, message: withoutNodes(err.message), inDoubt: err.inDoubt === true }
+}
+
+// The Node client's own text for a code ("May be returned by read, or write
+// with policy Aerospike.policy.exists.UPDATE.") speaks of its API; the
+// answer says the catalogue's title instead. The C client's messages, which
+// say what happened ("Invalid namespace: nons"), stay.
+function detailOf (code: number, message: string): string {
+  return message === (status.getMessage as (code: number) => string)(code) ? errorEntry(code).title : message
+}
+
+/** An error as the log writes it. */
+export interface LoggedError {
+  [key: string]: unknown
+  type: string
+  message: string
+  stack: string
+}
+
+/**
+ * The log serializer of `err`: a client error by clientErrorFields, without
+ * its stack (whose first line is the message with the nodes); any other by
+ * name, message, stack and its HTTP and error codes.
+ */
+export function serializeError (err: unknown): LoggedError {
+  if (err instanceof AerospikeError) return { type: 'AerospikeError', stack: '', ...clientErrorFields(err) }
+  if (err instanceof Error) {
+    const { statusCode, code } = err as { statusCode?: unknown, code?: unknown }
+    return { type: err.name, message: err.message, stack: err.stack ?? '', code, statusCode }
+  }
+  return { type: typeof err, message: String(err), stack: '' }
+}
+
+// A gateway status that has no Aerospike code gets the catalogue entry of its own.
+const STATUS_CODES: Record<number, number> = { 405: 9405, 406: 9406, 408: 9408, 413: 9413, 414: 9414, 415: 9415, 431: 9431 }
 
 function classify (err: unknown): Classified {
   if (err instanceof AerospikeError) {
+    const fields = clientErrorFields(err)
     // The typings fold status.getMessage into the type of `code`.
-    const code = err.code as number
-    const detail = err.message.replace(NODE_ADDRESS, '')
-    return { code, detail, inDoubt: err.inDoubt === true, timedOut: code === -12 && lastAttemptTimedOut(err.message) }
+    const code = fields.code === 1 && EMPTY_CLUSTER.test(fields.message) ? -8 : fields.code
+    return { code, detail: detailOf(fields.code, fields.message), inDoubt: fields.inDoubt, timedOut: code === -12 && lastAttemptTimedOut(err.message) }
   }
-  if (err instanceof GatewayError) return { code: err.code, detail: err.message, inDoubt: false, status: err.status }
+  if (err instanceof GatewayError) {
+    const code = err.code === 4 && err.status !== undefined ? STATUS_CODES[err.status] ?? err.code : err.code
+    return { code, detail: err.message, inDoubt: false, status: err.status }
+  }
   // Fastify's own client errors: schema validation (400, the message names
   // the field), a body that is too large (413), not JSON (415) or bad JSON
   // (400). Their messages carry nothing internal.
   const { statusCode, message } = (err ?? {}) as { statusCode?: unknown, message?: unknown }
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
-    return { code: 4, detail: String(message), inDoubt: false, status: statusCode }
+    return { code: STATUS_CODES[statusCode] ?? 4, detail: String(message), inDoubt: false, status: statusCode }
   }
   return { code: INTERNAL_ERROR, detail: INTERNAL_DETAIL, inDoubt: false }
 }

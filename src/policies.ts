@@ -58,12 +58,14 @@ export interface Precondition {
   mustNotExist?: boolean
 }
 
+const MAX_GENERATION = 65535
 const ETAG = /^(?:W\/)?"(\d{1,10})"$/
 
 /** The generation an ETag names, or undefined when it is not one of ours. */
 export function etagGeneration (etag: string): number | undefined {
   const m = ETAG.exec(etag.trim())
-  return m === null ? undefined : Number(m[1])
+  // A generation is 16 bits: a larger one would wrap onto another.
+  return m === null || Number(m[1]) > MAX_GENERATION ? undefined : Number(m[1])
 }
 
 /** Reads If-Match / If-None-Match; undefined when there are none. */

@@ -9,8 +9,8 @@
 // batch has the same timeouts and retries. Each read gets the answer it
 // would have had alone: its record, or for a missing one the same error as
 // client.get gives (code 2); a row with any other code is read again alone,
-// so that its error is exactly the single read's. A failure of the batch as a
-// whole (timeout, cluster unreachable) is every member's error.
+// so that its error is exactly the single read's. A timeout of the batch as a
+// whole is every member's error; any other failure of it sends each read alone.
 
 import Aerospike from 'aerospike'
 import type { AerospikeRecord, Client } from 'aerospike'
@@ -101,7 +101,11 @@ export class ReadCoalescer {
         else readAlone(group[i])
       }
     }, (err: unknown) => {
-      for (const w of group) w.reject(err)
+      // A timeout is every read's. Any other refusal of the batch as a whole
+      // (every key in an unknown namespace is -16, an empty cluster 1) does
+      // not say what each read alone would answer: each is read alone.
+      if ((err as { code?: unknown }).code === status.ERR_TIMEOUT) for (const w of group) w.reject(err)
+      else group.forEach(readAlone)
     })
   }
 }

@@ -5,7 +5,7 @@
 import Aerospike, { Client } from 'aerospike'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
-import { GatewayError } from '../errors'
+import { GatewayError, serializeError } from '../errors'
 import type { GatewayConfig } from '../config'
 
 export interface AerospikePluginOptions {
@@ -104,7 +104,7 @@ export default fp<AerospikePluginOptions>(async (app, opts) => {
       await closeFailed(client)
       state.lastError = err as Error
       const delay = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt)
-      app.log.warn({ hosts: hosts, err, retryInMs: delay }, 'cannot reach the Aerospike cluster yet')
+      app.log.warn({ hosts: hosts, err: serializeError(err), retryInMs: delay }, 'cannot reach the Aerospike cluster yet')
       if (!closing) timer = setTimeout(() => { void connect(attempt + 1) }, delay)
     }
   }

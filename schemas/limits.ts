@@ -1,0 +1,13 @@
+// The ranges of the numeric parameters, the same on every route and in the
+// batch schema: what the client carries without wrapping. A TTL travels as
+// 32 bits where -1 (never expire) and -2 (keep) are 2^32-1 and 2^32-2, so
+// 2^32 would wrap to 0; the official gateway and the Java client take a
+// 32-bit signed integer. A generation is 16 bits. Timeouts are capped by the
+// MAX_* settings anyway; retries too.
+
+export const LIMITS = {
+  expiration: [-2, 2 ** 31 - 1],
+  generation: [0, 65535],
+  milliseconds: [0, 2 ** 31 - 1],
+  retries: [0, 1000]
+} as const
