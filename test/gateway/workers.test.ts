@@ -41,7 +41,8 @@ t.test('WORKERS=2: requests spread over both workers, the same answers, a gracef
     stdio: ['ignore', 'pipe', 'pipe']
   })
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
-  t.teardown(() => { if (proc.exitCode === null) proc.kill('SIGKILL') })
+  // SIGTERM, which tsx passes on: a SIGKILL would leave the primary and its workers running.
+  t.teardown(() => { if (proc.exitCode === null) proc.kill('SIGTERM') })
   const lines: LogLine[] = []
   let output = ''
   let partial = ''
