@@ -99,17 +99,17 @@ export class Child {
     }
   }
 
-  /** Polls `url` until it answers one of `statuses`. */
-  async waitForHttp (url: string, statuses = [200]): Promise<void> {
+  /** Polls `url` until it answers 200. */
+  async waitForHttp (url: string): Promise<void> {
     const deadline = Date.now() + READY_TIMEOUT_MS
     while (Date.now() < deadline) {
       if (this.exitCode !== undefined) throw this.failure('exited before it was ready')
       try {
-        if (statuses.includes((await fetch(url, { signal: AbortSignal.timeout(1000) })).status)) return
+        if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).status === 200) return
       } catch {}
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    throw this.failure(`${url} did not answer ${statuses.join(' or ')} in ${READY_TIMEOUT_MS} ms`)
+    throw this.failure(`${url} did not answer 200 in ${READY_TIMEOUT_MS} ms`)
   }
 
   /** The process and the processes it started (the workers of a gateway with WORKERS > 1). */

@@ -114,11 +114,12 @@ async function startEmbedded (): Promise<string> {
   return (await child.waitForLine(/listening on (\S+:\d+)/))[1]
 }
 
-async function startNaive (hosts: string): Promise<Server> {
+/** The naive gateway, ready once it answers 200 for `probe`, the path of a record. */
+async function startNaive (hosts: string, probe: string): Promise<Server> {
   const port = await unusedPort()
   const child = new Child('naive gateway', ['--require', 'tsx/cjs', join(__dirname, 'naive.ts')], { PORT: String(port), AEROSPIKE_HOSTS: hosts })
   const url = `http://127.0.0.1:${port}`
-  await child.waitForHttp(`${url}/v1/kvs/ns/set/key`, [200, 404])
+  await child.waitForHttp(`${url}${probe}`)
   return { child, url }
 }
 
@@ -247,7 +248,7 @@ class Bench {
     }
 
     const workers = this.opts.workers
-    const naive = await step('naive gateway start', STEP_GRACE_SECONDS, async () => await startNaive(address))
+    const naive = await step('naive gateway start', STEP_GRACE_SECONDS, async () => await startNaive(address, this.paths.scalar[0]))
     const gateway = await step('gateway start', STEP_GRACE_SECONDS, async () => await startGateway(address, true, workers))
     const sample = gateway === undefined ? undefined : await step('gateway GET check', STEP_GRACE_SECONDS, async () => await this.sampleGet(gateway.url))
     const bare = sample === undefined ? undefined : await step('bare route start', STEP_GRACE_SECONDS, async () => await startBare(sample))

@@ -75,7 +75,8 @@ export default async function executeRoutes (app: FastifyInstance, { policies, m
           tags: ['execute'],
           summary: 'Apply operations to every record of a scan or query, in the background',
           description: 'The body is {"opsList": [...]} in the operate endpoint\'s format (v1 also takes the list alone), with an optional ' +
-            'query `filter`. Records are updated, never created; the write policy parameters apply (expiration sets the ttl). ' +
+            'query `filter`. Records are updated, never created; the write policy parameters apply (expiration sets the ttl), and a ' +
+            '`filterexp` leaves the records it rejects unwritten. ' +
             'Poll GET .../execute/scan/status/{taskId}.',
           params: { $ref: params },
           querystring: { $ref: 'ExecuteQuery#' },

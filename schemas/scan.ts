@@ -32,7 +32,11 @@ const readParams = {
   replica: Type.Optional(literals(['MASTER', 'MASTER_PROLES', 'SEQUENCE', 'PREFER_RACK'])),
   recordsPerSecond: Type.Optional(Type.Integer({ minimum: 0, description: 'Accepted for the official gateway\'s clients; the Node client cannot send it, so it has no effect' })),
   concurrentNodes: Type.Optional(Type.Boolean({ description: 'Accepted for the official gateway\'s clients; SCAN_CONCURRENCY decides' })),
-  maxConcurrentNodes: Type.Optional(Type.Integer({ minimum: 0, description: 'Accepted for the official gateway\'s clients; SCAN_CONCURRENCY decides' }))
+  maxConcurrentNodes: Type.Optional(Type.Integer({ minimum: 0, description: 'Accepted for the official gateway\'s clients; SCAN_CONCURRENCY decides' })),
+  filterexp: Type.Optional(Type.String({
+    description: 'Filter expression, as on the record endpoints: the JSON form of the Expression schema as JSON text (URL-encoded), ' +
+      'or base64 of packed expression bytes. The servers skip the records it rejects; a page token holds it.'
+  }))
 }
 
 export const ScanQuery = Type.Object({

@@ -297,8 +297,11 @@ export function clientErrorFields (err: InstanceType<typeof AerospikeError>): { 
 // with policy Aerospike.policy.exists.UPDATE.") speaks of its API; the
 // answer says the catalogue's title instead. The C client's messages, which
 // say what happened ("Invalid namespace: nons"), stay.
+// The per-attempt "sub-errors:" lines that follow a retried command's message
+// are the client's bookkeeping, not news for the caller.
 function detailOf (code: number, message: string): string {
-  return message === (status.getMessage as (code: number) => string)(code) ? errorEntry(code).title : message
+  const text = message.split(/\s*sub-errors:/)[0].trim()
+  return text === (status.getMessage as (code: number) => string)(code) ? errorEntry(code).title : text
 }
 
 /** An error as the log writes it. */

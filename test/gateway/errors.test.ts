@@ -244,6 +244,7 @@ t.test('retries exhausted: 504 when the last attempt timed out, else 503', async
     `Max retries exceeded: 2\nsub-errors:\n-6 Max retries limit reached.\n9 AEROSPIKE_ERR_TIMEOUT\n${lastAttempt} AEROSPIKE_ERR_CONNECTION`), { code: -12 })
   t.match(toProblem(exhausted(9), context), { status: 504, body: { code: -12, error: 'AerospikeTimeoutError', retryable: true } })
   t.match(toProblem(exhausted(-10), context), { status: 503, body: { code: -12, error: 'ClusterError', retryable: true } })
+  t.equal(toProblem(exhausted(9), context).body.detail, 'Max retries exceeded: 2', 'the per-attempt lines stay out of the detail')
 })
 
 t.test('the gateway own errors', async (t) => {

@@ -3,6 +3,7 @@
 // process, and SIGTERM lets those in flight finish before everything exits.
 
 import { spawn } from 'node:child_process'
+import { request } from 'node:http'
 import { join } from 'node:path'
 import t from 'tap'
 import { unusedPort } from '../helpers/gateway'
@@ -40,7 +41,8 @@ t.test('WORKERS=2: requests spread over both workers, the same answers, a gracef
     stdio: ['ignore', 'pipe', 'pipe']
   })
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
-  t.teardown(() => { if (proc.exitCode === null) proc.kill('SIGKILL') })
+  // SIGTERM, which tsx passes on: a SIGKILL would leave the primary and its workers running.
+  t.teardown(() => { if (proc.exitCode === null) proc.kill('SIGTERM') })
   const lines: LogLine[] = []
   let output = ''
   let partial = ''
@@ -76,13 +78,21 @@ t.test('WORKERS=2: requests spread over both workers, the same answers, a gracef
   t.equal(pids.size, 2, 'both workers answered')
 
   // A batch of 5,000 writes is in flight when SIGTERM comes: it completes.
+  // On a connection of its own, so that no idle keep-alive connection the
+  // worker closes on SIGTERM is reused for it.
   const items = Array.from({ length: 5000 }, (_, i) => ({ type: 'WRITE', key: { namespace: 'test', setName: 'workers', userKey: `b${i}` }, bins: { i } }))
-  const inFlight = fetch(`${base}/v1/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(items) })
-  await new Promise((resolve) => setTimeout(resolve, 300))
-  proc.kill('SIGTERM')
-  const res = await inFlight
+  const payload = JSON.stringify(items)
+  const answer = new Promise<{ status: number | undefined, body: string }>((resolve, reject) => {
+    const req = request(`${base}/v1/batch`, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } }, (res) => {
+      let text = ''
+      res.setEncoding('utf8').on('data', (c: string) => { text += c }).on('end', () => resolve({ status: res.statusCode, body: text }))
+    })
+    req.on('error', reject)
+    req.end(payload, () => setTimeout(() => proc.kill('SIGTERM'), 200))
+  })
+  const res = await answer
   t.equal(res.status, 200, 'the request in flight was answered')
-  const rows = (await res.json() as { batchRecords: Array<{ resultCode: number }> }).batchRecords
+  const rows = (JSON.parse(res.body) as { batchRecords: Array<{ resultCode: number }> }).batchRecords
   t.equal(rows.filter((r) => r.resultCode === 0).length, 5000)
   t.equal(await exited, 0, 'the primary exits 0 once the workers have closed')
   await t.rejects(fetch(`${base}/health/live`), 'nothing listens any more')
