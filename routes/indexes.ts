@@ -6,6 +6,7 @@
 import Aerospike from 'aerospike'
 import type { Client } from 'aerospike'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { MAX_INDEX_NAME, SERVER_NAME_PATTERN, serverName } from '../schemas/limits'
 import { noBody, requestBody } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
 import { info, pairs, requireNamespace } from '../src/info'
@@ -68,9 +69,11 @@ function oneOf<T extends string> (values: readonly T[], v: unknown, field: strin
   throw new GatewayError(4, `${field}: must be one of ${values.join(', ')}`)
 }
 
+const SERVER_NAME = new RegExp(SERVER_NAME_PATTERN)
+
 function name (v: unknown, field: string, max: number): string {
-  if (typeof v !== 'string' || v === '' || Buffer.byteLength(v) > max || v.includes('\0') || /[:;=]/.test(v)) {
-    throw new GatewayError(4, `${field}: a name of 1 to ${max} bytes without : ; = or NUL`)
+  if (typeof v !== 'string' || v === '' || Buffer.byteLength(v) > max || !SERVER_NAME.test(v)) {
+    throw new GatewayError(4, `${field}: a name of 1 to ${max} bytes without control characters or : ; =`)
   }
   return v
 }
@@ -94,7 +97,7 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
     const b = body as Record<string, unknown>
     const namespace = name(b.namespace, 'namespace', 31)
     const set = b.set === undefined || b.set === null ? undefined : name(b.set, 'set', 63)
-    const index = name(b.name, 'name', 255)
+    const index = name(b.name, 'name', MAX_INDEX_NAME)
     const bin = checkBinName(b.bin, 'bin')
     const type = oneOf(INDEX_TYPES, b.type, 'type')
     const collection = oneOf(COLLECTION_TYPES, b.collection_type ?? b.collectionType, 'collection_type', 'DEFAULT')
@@ -130,7 +133,7 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
   const listed = { 200: { description: 'The indexes', content: { 'application/json': { schema: { type: 'array', items: { $ref: 'IndexInfo#' } } } } }, 404: problem('Unknown namespace (20)'), ...ERRORS }
   for (const [url, operationId, summary, extra] of [
     ['/v1/index', 'indexInformation', 'Every secondary index, or those of ?namespace=',
-      { querystring: { type: 'object', properties: { namespace: { type: 'string', minLength: 1, description: 'Only the indexes of this namespace' } }, additionalProperties: false } }],
+      { querystring: { type: 'object', properties: { namespace: serverName('Only the indexes of this namespace', 31) }, additionalProperties: false } }],
     ['/v1/index/:namespace', 'namespaceIndexInformation', 'The secondary indexes of a namespace',
       { params: { $ref: 'ScanParamsNoSet#' } }]
   ] as const) {

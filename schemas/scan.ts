@@ -4,12 +4,13 @@
 import { Type } from 'typebox'
 import type { TSchema } from 'typebox'
 import { COLLECTION_TYPES, FILTER_TYPES } from '../src/scan/filter'
+import { serverName } from './limits'
 
 const literals = (values: readonly string[], description?: string): TSchema =>
   Type.Unsafe<string>({ type: 'string', enum: values, ...(description === undefined ? {} : { description }) })
 const ms = (description: string): TSchema => Type.Integer({ minimum: 0, description })
-const namespace = Type.String({ minLength: 1, maxLength: 31, description: 'Namespace' })
-const set = Type.String({ minLength: 1, maxLength: 63, description: 'Set' })
+const namespace = serverName('Namespace', 31)
+const set = serverName('Set', 63)
 const begin = Type.Integer({ minimum: 0, maximum: 4095, description: 'First partition to read (0 to 4095)' })
 const count = Type.Integer({ minimum: 1, maximum: 4096, description: 'Number of partitions to read from begin' })
 
