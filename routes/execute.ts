@@ -5,6 +5,7 @@
 import Aerospike from 'aerospike'
 import type { Client } from 'aerospike'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { requestBody } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
 import { toClientOps } from '../src/operations/index'
 import { connectedClient } from '../src/plugins/aerospike'
@@ -23,6 +24,10 @@ const STATUS: Record<number, string> = {
 }
 
 type Req = FastifyRequest<{ Params: { namespace: string, set?: string, taskId?: string }, Querystring: PolicyQuery, Body: unknown }>
+
+const EXECUTE_BODY = requestBody('The operations, in the operate endpoint\'s format, and an optional query filter', { $ref: 'ExecuteBody#' }, {
+  add: { summary: 'Add 1 to the bin visits of every record', value: { opsList: [{ type: 'ADD', binName: 'visits', incr: 1 }] } }
+})
 
 export default async function executeRoutes (app: FastifyInstance, { policies, maxDepth }: ExecuteRoutesOptions): Promise<void> {
   const execute = async (request: Req): Promise<unknown> => {
@@ -62,7 +67,7 @@ export default async function executeRoutes (app: FastifyInstance, { policies, m
 
   const taskResponse = { 200: { description: 'The task', content: { 'application/json': { schema: { $ref: 'ExecuteTask#' } } } } }
   for (const version of ['v1', 'v2'] as const) {
-    for (const [url, suffix] of [[`/${version}/execute/scan/:namespace/:set`, 'NamespaceSet'], [`/${version}/execute/scan/:namespace`, 'Namespace']] as const) {
+    for (const [url, suffix, params] of [[`/${version}/execute/scan/:namespace/:set`, 'NamespaceSet', 'ScanParams#'], [`/${version}/execute/scan/:namespace`, 'Namespace', 'ScanParamsNoSet#']] as const) {
       app.post(url, {
         config: { permission: 'write' },
         schema: {
@@ -70,12 +75,13 @@ export default async function executeRoutes (app: FastifyInstance, { policies, m
           tags: ['execute'],
           summary: 'Apply operations to every record of a scan or query, in the background',
           description: 'The body is {"opsList": [...]} in the operate endpoint\'s format (v1 also takes the list alone), with an optional ' +
-            'query `filter`. Records are updated, never created; the write policy parameters apply (expiration sets the ttl). ' +
+            'query `filter`. Records are updated, never created; the write policy parameters apply (expiration sets the ttl), and a ' +
+            '`filterexp` leaves the records it rejects unwritten. ' +
             'Poll GET .../execute/scan/status/{taskId}.',
-          params: { $ref: 'ScanParams#' },
-          querystring: { $ref: 'OperateQuery#' },
+          params: { $ref: params },
+          querystring: { $ref: 'ExecuteQuery#' },
           body: { $ref: 'ExecuteBody#' },
-          consumes: ['application/json', 'application/msgpack'],
+          ...EXECUTE_BODY,
           response: { ...taskResponse, 404: problem('Unknown namespace (20), or no index for the filter (201)'), ...ERRORS }
         }
       }, execute as (request: FastifyRequest) => Promise<unknown>)
@@ -86,7 +92,7 @@ export default async function executeRoutes (app: FastifyInstance, { policies, m
         operationId: `executeScanStatus${version === 'v2' ? 'V2' : ''}`,
         tags: ['execute'],
         summary: 'The status of a background task',
-        params: { type: 'object', properties: { taskId: { type: 'string', description: 'The task id' } }, required: ['taskId'] },
+        params: { $ref: 'TaskParams#' },
         response: { 200: { description: 'The task\'s status', content: { 'application/json': { schema: { $ref: 'ExecuteTaskStatus#' } } } }, ...ERRORS }
       }
     }, status as (request: FastifyRequest) => Promise<unknown>)

@@ -6,6 +6,8 @@
 import Aerospike from 'aerospike'
 import type { Client } from 'aerospike'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { MAX_INDEX_NAME, SERVER_NAME_PATTERN, serverName } from '../schemas/limits'
+import { noBody, requestBody } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
 import { info, pairs, requireNamespace } from '../src/info'
 import { context } from '../src/operations/fields'
@@ -67,9 +69,11 @@ function oneOf<T extends string> (values: readonly T[], v: unknown, field: strin
   throw new GatewayError(4, `${field}: must be one of ${values.join(', ')}`)
 }
 
+const SERVER_NAME = new RegExp(SERVER_NAME_PATTERN)
+
 function name (v: unknown, field: string, max: number): string {
-  if (typeof v !== 'string' || v === '' || Buffer.byteLength(v) > max || v.includes('\0') || /[:;=]/.test(v)) {
-    throw new GatewayError(4, `${field}: a name of 1 to ${max} bytes without : ; = or NUL`)
+  if (typeof v !== 'string' || v === '' || Buffer.byteLength(v) > max || !SERVER_NAME.test(v)) {
+    throw new GatewayError(4, `${field}: a name of 1 to ${max} bytes without control characters or : ; =`)
   }
   return v
 }
@@ -93,7 +97,7 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
     const b = body as Record<string, unknown>
     const namespace = name(b.namespace, 'namespace', 31)
     const set = b.set === undefined || b.set === null ? undefined : name(b.set, 'set', 63)
-    const index = name(b.name, 'name', 255)
+    const index = name(b.name, 'name', MAX_INDEX_NAME)
     const bin = checkBinName(b.bin, 'bin')
     const type = oneOf(INDEX_TYPES, b.type, 'type')
     const collection = oneOf(COLLECTION_TYPES, b.collection_type ?? b.collectionType, 'collection_type', 'DEFAULT')
@@ -129,9 +133,9 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
   const listed = { 200: { description: 'The indexes', content: { 'application/json': { schema: { type: 'array', items: { $ref: 'IndexInfo#' } } } } }, 404: problem('Unknown namespace (20)'), ...ERRORS }
   for (const [url, operationId, summary, extra] of [
     ['/v1/index', 'indexInformation', 'Every secondary index, or those of ?namespace=',
-      { querystring: { type: 'object', properties: { namespace: { type: 'string', minLength: 1, description: 'Only the indexes of this namespace' } } } }],
+      { querystring: { type: 'object', properties: { namespace: serverName('Only the indexes of this namespace', 31) }, additionalProperties: false } }],
     ['/v1/index/:namespace', 'namespaceIndexInformation', 'The secondary indexes of a namespace',
-      { params: { type: 'object', properties: { namespace: { type: 'string', minLength: 1 } }, required: ['namespace'] } }]
+      { params: { $ref: 'ScanParamsNoSet#' } }]
   ] as const) {
     app.get(url, { config: { permission: 'read' }, schema: { operationId, tags: ['index'], summary, ...extra, response: listed } }, list as (request: FastifyRequest) => Promise<unknown>)
   }
@@ -150,9 +154,11 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
       description: 'Without ?wait=true the answer comes at once (202) while the server builds the index; with it, once the index is ' +
         'ready (201), or 202 after INDEX_WAIT_TIMEOUT. An identical index of the same name is 200 and changes nothing; ' +
         'a different index under the name is 409 (200). The server renames an identical index that has another name.',
-      querystring: { type: 'object', properties: { wait: { type: 'boolean', description: 'Answer once the index is built' } } },
+      querystring: { type: 'object', properties: { wait: { type: 'boolean', description: 'Answer once the index is built' } }, additionalProperties: false },
       body: { $ref: 'IndexBody#' },
-      consumes: ['application/json', 'application/msgpack'],
+      ...requestBody('The index', { $ref: 'IndexBody#' }, {
+        numeric: { summary: 'An index of the integers of bin age in set demo', value: { namespace: 'test', set: 'demo', bin: 'age', name: 'demo_age_idx', type: 'NUMERIC' } }
+      }),
       response: {
         200: { description: 'An identical index of that name exists', content: { 'application/json': { schema: { $ref: 'IndexCreated#' } } } },
         201: { description: 'Created and built (wait=true)', content: { 'application/json': { schema: { $ref: 'IndexCreated#' } } } },
@@ -180,7 +186,7 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
       tags: ['index'],
       summary: 'Drop a secondary index; dropping a missing one succeeds, as on the server',
       params,
-      response: { 204: { description: 'Dropped, or there was none' }, ...ERRORS }
+      response: { 204: noBody('Dropped, or there was none'), ...ERRORS }
     }
   }, drop as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>)
 }

@@ -5,6 +5,7 @@
 import Aerospike, { AerospikeError } from 'aerospike'
 import type { Client } from 'aerospike'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { requestBody } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
 import { info, nodeNamed } from '../src/info'
 import { connectedClient } from '../src/plugins/aerospike'
@@ -67,6 +68,7 @@ export default async function infoRoutes (app: FastifyInstance, { allow }: InfoR
   // Before schema validation, which would turn [1] into ["1"].
   const preValidation = async (request: FastifyRequest): Promise<void> => { commandsOf(request.body) }
   const body = { $ref: 'InfoCommands#' }
+  const documented = requestBody('Info commands', body, { read: { summary: 'The build and the namespaces', value: ['build', 'namespaces'] } })
   const commandAnswers = { type: 'object', additionalProperties: { type: 'string' }, description: 'Each command with the node\'s answer, as text; an error answer is ERROR:<code>:<message>' }
   const forbidden = problem('A command INFO_ALLOW does not allow (10)')
   app.post('/v1/info', {
@@ -75,8 +77,9 @@ export default async function infoRoutes (app: FastifyInstance, { allow }: InfoR
       operationId: 'infoAny',
       tags: ['info'],
       summary: 'Send info commands to one node of the cluster (any), or to every node with allNodes=true',
-      querystring: { type: 'object', properties: { allNodes: { type: 'boolean', description: 'Answer per node: {"<node name>": {"<command>": "<answer>"}}' } } },
+      querystring: { type: 'object', properties: { allNodes: { type: 'boolean', description: 'Answer per node: {"<node name>": {"<command>": "<answer>"}}' } }, additionalProperties: false },
       body,
+      ...documented,
       response: { 200: { description: 'The answers', content: { 'application/json': { schema: commandAnswers } } }, 403: forbidden, ...ERRORS }
     },
     preValidation
@@ -89,6 +92,7 @@ export default async function infoRoutes (app: FastifyInstance, { allow }: InfoR
       summary: 'Send info commands to one node',
       params: { type: 'object', properties: { node: { type: 'string', minLength: 1, description: 'Node name, as GET /v1/cluster lists them' } }, required: ['node'] },
       body,
+      ...documented,
       response: { 200: { description: 'The answers', content: { 'application/json': { schema: commandAnswers } } }, 403: forbidden, 404: problem('No node of that name'), ...ERRORS }
     },
     preValidation

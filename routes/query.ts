@@ -5,6 +5,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ScanSettings } from '../src/config'
+import { requestBody } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
 import { connectedClient } from '../src/plugins/aerospike'
 import type { Policies } from '../src/policies'
@@ -30,6 +31,11 @@ function bodyFields (body: unknown): { filter?: unknown, from?: unknown } {
   return body as { filter?: unknown, from?: unknown }
 }
 
+const QUERY_BODY = requestBody('The filter, and the page token; without a filter, every record', { $ref: 'QueryBody#' }, {
+  all: { summary: 'Every record (no filter)', value: {} },
+  range: { summary: 'A range of integers: needs the index of POST /v1/index\'s example (bin age, set demo)', value: { filter: { type: 'RANGE', binName: 'age', begin: 18, end: 65 } } }
+})
+
 export default async function queryRoutes (app: FastifyInstance, { policies, settings, responder, maxDepth }: QueryRoutesOptions): Promise<void> {
   // The filter is read before schema validation, so that a bad one is
   // answered with the gateway's message (field, what is wrong).
@@ -45,12 +51,12 @@ export default async function queryRoutes (app: FastifyInstance, { policies, set
     })
   }
   const routes = [
-    ['/v1/query/:namespace/:set', 'performNamespaceSetQuery', 'Query a set'],
-    ['/v1/query/:namespace', 'performNamespaceQuery', 'Query a namespace'],
-    ['/v1/query/:namespace/:set/:begin/:count', 'performNamespaceSetRangeQuery', 'Query a set within a range of partitions'],
-    ['/v1/query/:namespace/:begin/:count', 'performNamespaceRangeQuery', 'Query a namespace within a range of partitions']
+    ['/v1/query/:namespace/:set', 'performNamespaceSetQuery', 'Query a set', 'ScanParams#'],
+    ['/v1/query/:namespace', 'performNamespaceQuery', 'Query a namespace', 'ScanParamsNoSet#'],
+    ['/v1/query/:namespace/:set/:begin/:count', 'performNamespaceSetRangeQuery', 'Query a set within a range of partitions', 'QueryRangeParams#'],
+    ['/v1/query/:namespace/:begin/:count', 'performNamespaceRangeQuery', 'Query a namespace within a range of partitions', 'QueryRangeParamsNoSet#']
   ] as const
-  for (const [url, operationId, summary] of routes) {
+  for (const [url, operationId, summary, params] of routes) {
     app.route({
       method: 'POST',
       url,
@@ -60,10 +66,10 @@ export default async function queryRoutes (app: FastifyInstance, { policies, set
         tags: ['query'],
         summary,
         description: `${SCAN_DESCRIPTION} A page token holds the filter's request: it resumes only the same filter, bins and partitions.`,
-        params: { $ref: 'QueryParams#' },
+        params: { $ref: params },
         querystring: { $ref: 'QueryQuery#' },
         body: { $ref: 'QueryBody#' },
-        consumes: ['application/json', 'application/msgpack'],
+        ...QUERY_BODY,
         response: PAGE_RESPONSES
       },
       preValidation: async (request) => {

@@ -47,7 +47,7 @@ export default async function scanRoutes (app: FastifyInstance, { policies, sett
     const spec = scanSpec(namespace, set, undefined, q, policies.limits, settings)
     return await responder.answer(connectedClient(app), request, reply, { spec, begin: 0, count: PARTITIONS, maxRecords: q.maxRecords || undefined, from: q.from })
   }
-  for (const [url, suffix] of [['/v1/scan/:namespace/:set', ''], ['/v1/scan/:namespace', 'Namespace']] as const) {
+  for (const [url, suffix, params] of [['/v1/scan/:namespace/:set', '', 'ScanParams#'], ['/v1/scan/:namespace', 'Namespace', 'ScanParamsNoSet#']] as const) {
     app.route({
       method: 'GET',
       url,
@@ -57,7 +57,7 @@ export default async function scanRoutes (app: FastifyInstance, { policies, sett
         tags: ['scan'],
         summary: suffix === '' ? 'Read every record of a set' : 'Read every record of a namespace',
         description: SCAN_DESCRIPTION,
-        params: { $ref: 'ScanParams#' },
+        params: { $ref: params },
         querystring: { $ref: 'ScanQuery#' },
         response: PAGE_RESPONSES
       },

@@ -2,6 +2,7 @@
 // namespace, or those last updated before `date`, as the official gateway.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { noBody } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
 import { requireNamespace } from '../src/info'
 import { connectedClient } from '../src/plugins/aerospike'
@@ -35,9 +36,9 @@ export default async function truncateRoutes (app: FastifyInstance): Promise<voi
     await client.truncate(namespace, set ?? null as unknown as string, before)
     return await reply.code(202).send()
   }
-  for (const [url, id, summary] of [
-    ['/v1/truncate/:namespace/:set', 'truncateSet', 'Remove every record of a set (or those updated before date)'],
-    ['/v1/truncate/:namespace', 'truncateNamespace', 'Remove every record of a namespace (or those updated before date)']
+  for (const [url, id, summary, params] of [
+    ['/v1/truncate/:namespace/:set', 'truncateSet', 'Remove every record of a set (or those updated before date)', 'ScanParams#'],
+    ['/v1/truncate/:namespace', 'truncateNamespace', 'Remove every record of a namespace (or those updated before date)', 'ScanParamsNoSet#']
   ] as const) {
     app.route({
       method: 'DELETE',
@@ -49,13 +50,13 @@ export default async function truncateRoutes (app: FastifyInstance): Promise<voi
         summary,
         description: 'The records are gone for reads at once; the server frees their storage in the background, hence 202. ' +
           'A date before 2010-01-01 (the server\'s epoch) is 400 (4). A set the namespace does not have succeeds.',
-        params: { $ref: 'ScanParams#' },
+        params: { $ref: params },
         querystring: {
           type: 'object',
           properties: { date: { type: 'string', description: 'Remove only records last updated before this ISO 8601 date-time with offset, e.g. 2019-12-03T10:15:30+01:00', examples: ['2019-12-03T10:15:30+01:00'] } },
           additionalProperties: false
         },
-        response: { 202: { description: 'Truncated' }, 404: problem('Unknown namespace (20)'), ...ERRORS }
+        response: { 202: noBody('Truncated'), 404: problem('Unknown namespace (20)'), ...ERRORS }
       },
       handler: truncate as (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>
     })

@@ -1,6 +1,7 @@
 // Background tasks, info commands.
 
 import { Type } from 'typebox'
+import { METHOD_PARAMETERS, recordQuery } from './records'
 
 export const ExecuteBody = Type.Union([
   Type.Object({
@@ -9,6 +10,13 @@ export const ExecuteBody = Type.Union([
   }),
   Type.Array(Type.Unsafe({ $ref: 'Operation#' }), { minItems: 1, description: 'v1: the operations alone' })
 ], { $id: 'ExecuteBody' })
+
+/** The write policy of the background task: operate's parameters, but keytype, which names no record here. */
+export const ExecuteQuery = recordQuery('ExecuteQuery', METHOD_PARAMETERS.OPERATE.filter((name) => name !== 'keytype'))
+
+export const TaskParams = Type.Object({
+  taskId: Type.String({ description: 'The task id, as POST .../execute/scan answered it' })
+}, { $id: 'TaskParams' })
 
 export const ExecuteTask = Type.Object({
   taskId: Type.Integer({ description: 'The task id, for the status endpoint' }),
@@ -24,4 +32,4 @@ export const ExecuteTaskStatus = Type.Object({
 
 export const InfoCommands = Type.Array(Type.String({ minLength: 1 }), { $id: 'InfoCommands', minItems: 1, description: 'Info commands, e.g. ["build", "namespace/test"]' })
 
-export const EXECUTE_SCHEMAS = [ExecuteBody, ExecuteTask, ExecuteTaskStatus, InfoCommands]
+export const EXECUTE_SCHEMAS = [ExecuteBody, ExecuteQuery, TaskParams, ExecuteTask, ExecuteTaskStatus, InfoCommands]

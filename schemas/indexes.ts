@@ -3,19 +3,20 @@
 import { Type } from 'typebox'
 import type { TSchema } from 'typebox'
 import { COLLECTION_TYPES, INDEX_TYPES } from '../src/scan/filter'
+import { MAX_INDEX_NAME, serverName } from './limits'
 
 const literals = (values: readonly string[], description: string): TSchema => Type.Unsafe<string>({ type: 'string', enum: values, description })
 
 export const IndexParams = Type.Object({
-  namespace: Type.String({ minLength: 1, description: 'Namespace of the index' }),
-  name: Type.String({ minLength: 1, description: 'Name of the index' })
+  namespace: serverName('Namespace of the index', 31),
+  name: serverName('Name of the index', MAX_INDEX_NAME)
 }, { $id: 'IndexParams' })
 
 export const IndexBody = Type.Object({
-  namespace: Type.String({ minLength: 1 }),
-  set: Type.Optional(Type.Union([Type.String({ minLength: 1 }), Type.Null()], { description: 'Set; absent for records in no set' })),
-  bin: Type.String({ minLength: 1, description: 'The indexed bin' }),
-  name: Type.String({ minLength: 1, description: 'Index name' }),
+  namespace: serverName('Namespace', 31),
+  set: Type.Optional(Type.Union([serverName('Set', 63), Type.Null()], { description: 'Set; absent for records in no set' })),
+  bin: serverName('The indexed bin', 15),
+  name: serverName('Index name', MAX_INDEX_NAME),
   type: literals(INDEX_TYPES, 'What the index holds: integers, strings or GeoJSON'),
   collection_type: Type.Optional(literals(COLLECTION_TYPES, 'DEFAULT: the bin\'s value; LIST: list items; MAPKEYS, MAPVALUES: map keys or values')),
   ctx: Type.Optional(Type.Array(Type.Object({ type: Type.String() }, { additionalProperties: true }), { description: 'Context of a nested element to index, as in operate' }))

@@ -4,24 +4,23 @@
 import { Type } from 'typebox'
 import type { TSchema } from 'typebox'
 import { COLLECTION_TYPES, FILTER_TYPES } from '../src/scan/filter'
+import { serverName } from './limits'
 
 const literals = (values: readonly string[], description?: string): TSchema =>
   Type.Unsafe<string>({ type: 'string', enum: values, ...(description === undefined ? {} : { description }) })
 const ms = (description: string): TSchema => Type.Integer({ minimum: 0, description })
-const namespace = Type.String({ minLength: 1, maxLength: 31, description: 'Namespace' })
-const set = Type.String({ minLength: 1, maxLength: 63, description: 'Set; paths without it read the whole namespace' })
+const namespace = serverName('Namespace', 31)
+const set = serverName('Set', 63)
+const begin = Type.Integer({ minimum: 0, maximum: 4095, description: 'First partition to read (0 to 4095)' })
+const count = Type.Integer({ minimum: 1, maximum: 4096, description: 'Number of partitions to read from begin' })
 
-export const ScanParams = Type.Object({
-  namespace,
-  set: Type.Optional(set)
-}, { $id: 'ScanParams' })
-
-export const QueryParams = Type.Object({
-  namespace,
-  set: Type.Optional(set),
-  begin: Type.Optional(Type.Integer({ minimum: 0, maximum: 4095, description: 'First partition to read (0 to 4095)' })),
-  count: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096, description: 'Number of partitions to read from begin' }))
-}, { $id: 'QueryParams' })
+// Each form of the paths declares exactly its own parameters: a generated
+// client cannot fill a path parameter that its path does not have.
+export const ScanParams = Type.Object({ namespace, set }, { $id: 'ScanParams' })
+/** The paths without a set: the whole namespace. */
+export const ScanParamsNoSet = Type.Object({ namespace }, { $id: 'ScanParamsNoSet' })
+export const QueryRangeParams = Type.Object({ namespace, set, begin, count }, { $id: 'QueryRangeParams' })
+export const QueryRangeParamsNoSet = Type.Object({ namespace, begin, count }, { $id: 'QueryRangeParamsNoSet' })
 
 const readParams = {
   maxRecords: Type.Optional(Type.Integer({ minimum: 0, description: 'Page size (capped by SCAN_MAX_PAGE_SIZE, which is also the default); with Accept: application/x-ndjson, the most records streamed (default: all)' })),
@@ -34,7 +33,11 @@ const readParams = {
   replica: Type.Optional(literals(['MASTER', 'MASTER_PROLES', 'SEQUENCE', 'PREFER_RACK'])),
   recordsPerSecond: Type.Optional(Type.Integer({ minimum: 0, description: 'Accepted for the official gateway\'s clients; the Node client cannot send it, so it has no effect' })),
   concurrentNodes: Type.Optional(Type.Boolean({ description: 'Accepted for the official gateway\'s clients; SCAN_CONCURRENCY decides' })),
-  maxConcurrentNodes: Type.Optional(Type.Integer({ minimum: 0, description: 'Accepted for the official gateway\'s clients; SCAN_CONCURRENCY decides' }))
+  maxConcurrentNodes: Type.Optional(Type.Integer({ minimum: 0, description: 'Accepted for the official gateway\'s clients; SCAN_CONCURRENCY decides' })),
+  filterexp: Type.Optional(Type.String({
+    description: 'Filter expression, as on the record endpoints: the JSON form of the Expression schema as JSON text (URL-encoded), ' +
+      'or base64 of packed expression bytes. The servers skip the records it rejects; a page token holds it.'
+  }))
 }
 
 export const ScanQuery = Type.Object({
@@ -99,4 +102,4 @@ export const ScanPage = Type.Object({
   })
 }, { $id: 'ScanPage' })
 
-export const SCAN_SCHEMAS = [ScanParams, QueryParams, ScanQuery, QueryQuery, ...QUERY_FILTERS, QueryFilter, QueryBody, ScanRecord, ScanPage]
+export const SCAN_SCHEMAS = [ScanParams, ScanParamsNoSet, QueryRangeParams, QueryRangeParamsNoSet, ScanQuery, QueryQuery, ...QUERY_FILTERS, QueryFilter, QueryBody, ScanRecord, ScanPage]

@@ -63,6 +63,9 @@ export function options (config: GatewayConfig, logger: FastifyServerOptions['lo
 }
 
 export default async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
+  // Before @fastify/swagger's own onRoute hook, which copies a HEAD route's
+  // schema as it stands: added after it, HEAD operations had no security.
+  fastify.addHook('onRoute', declareSecurity)
   await fastify.register(swagger, {
     // Components are named by their schema's $id, not def-0, def-1...
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `def-${i}` },
@@ -95,7 +98,6 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     transformObject: openapiTransformObject
   })
   addSchemas(fastify)
-  fastify.addHook('onRoute', declareSecurity)
   // Record and batch answers are serialized by src/values.ts (lossless
   // numbers, bytes), the rest are small: compiling a serializer for every
   // status of every route only costs start-up time and memory.

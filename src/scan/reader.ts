@@ -10,6 +10,7 @@
 import Aerospike from 'aerospike'
 import type { AerospikeRecord, Client } from 'aerospike'
 import { fromClientBins, type Value } from '../values'
+import type { ClientExpression } from '../expressions'
 import type { Predicate } from './filter'
 import type { Cursor, OpenWindow } from './token'
 
@@ -20,6 +21,8 @@ export interface ScanSpec {
   namespace: string
   set: string | undefined
   filter: Predicate | undefined
+  /** The filter expression, also in the policy. */
+  filterExpression: ClientExpression | undefined
   /** Bins to read; all when absent. */
   bins: string[] | undefined
   /** Read no bins (includeBinData=false). */

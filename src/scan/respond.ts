@@ -42,7 +42,11 @@ export class ScanResponder {
 
   async answer (client: Client, request: FastifyRequest, reply: FastifyReply, scan: ScanRequest): Promise<unknown> {
     const { spec } = scan
-    const print = fingerprint([spec.namespace, spec.set ?? null, spec.filter ?? null, spec.bins ?? null, spec.noBins, scan.begin, scan.count])
+    // The filter expression is appended only when there is one, so tokens
+    // of unfiltered requests made before it was part of the print still hold.
+    const parts: unknown[] = [spec.namespace, spec.set ?? null, spec.filter ?? null, spec.bins ?? null, spec.noBins, scan.begin, scan.count]
+    if (spec.filterExpression !== undefined) parts.push(spec.filterExpression)
+    const print = fingerprint(parts)
     const cursor = scan.from === undefined || scan.from === '' ? startCursor(scan.begin, scan.count) : this.codec.decode(scan.from, print)
     const token = (c: Cursor): string | null => finished(c) ? null : this.codec.encode(c, print)
     if (wantsNdjson(request.headers.accept)) return await this.stream(client, request, reply, scan, cursor, token)

@@ -25,8 +25,12 @@ function failure (answer: { response: Response, error?: Problem }): { status: nu
   return { status: answer.response.status, seen: problemOf(answer.error) }
 }
 
+// What this program reads: JSON, problems and the metrics' text; not the
+// MessagePack or NDJSON forms that some operations also offer.
+type Media = 'application/json' | 'application/problem+json' | 'text/plain'
+
 export async function callEveryOperation (baseUrl: string, set: string): Promise<Outcomes> {
-  const client = createClient<paths>({ baseUrl })
+  const client = createClient<paths, Media>({ baseUrl })
   const out: Outcomes = {}
   const withSet = { namespace: 'test', set, key: 'ann' }
   const noSet = { namespace: 'test', key: `${set}-ann` }
@@ -94,5 +98,100 @@ export async function callEveryOperation (baseUrl: string, set: string): Promise
   out.batch = { status: batch.response.status, seen: batch.data?.batchRecords.map((r) => r.resultCode) }
   const badBatch = await client.POST('/v1/batch', { body: [] })
   out.batchEmpty = failure(badBatch)
+
+  await indexesAndQueries(client, out, set)
+  await backgroundTasks(client, out, set)
+  await infoAndMetrics(client, out)
+
+  // Last: the set is emptied.
+  out.truncateSet = status(await client.DELETE('/v1/truncate/{namespace}/{set}', { params: { path: { namespace: 'test', set } } }))
+  const emptied = await client.GET('/v1/scan/{namespace}/{set}', { params: { path: { namespace: 'test', set } } })
+  out.performScanTruncated = { status: emptied.response.status, seen: emptied.data?.records.length }
+  // An unknown namespace: the whole namespace `test` stays.
+  out.truncateNamespace = failure(await client.DELETE('/v1/truncate/{namespace}', { params: { path: { namespace: 'nosuchns' } } }))
   return out
+}
+
+type Client = ReturnType<typeof createClient<paths, Media>>
+
+/** A secondary index on the bin visits of the set, queries through it (and without), scans, then the index dropped. */
+async function indexesAndQueries (client: Client, out: Outcomes, set: string): Promise<void> {
+  const name = `${set}_visits`
+  const namespace = { namespace: 'test' }
+  const created = await client.POST('/v1/index', {
+    params: { query: { wait: true } },
+    body: { namespace: 'test', set, bin: 'visits', name, type: 'NUMERIC' }
+  })
+  out.createIndex = { status: created.response.status, seen: created.data?.status }
+  const listed = await client.GET('/v1/index', { params: { query: namespace } })
+  out.indexInformation = { status: listed.response.status, seen: listed.data?.find((i) => i.name === name)?.bin }
+  const listedNs = await client.GET('/v1/index/{namespace}', { params: { path: namespace } })
+  out.namespaceIndexInformation = { status: listedNs.response.status, seen: listedNs.data?.find((i) => i.name === name)?.type }
+  const stats = await client.GET('/v1/index/{namespace}/{name}', { params: { path: { ...namespace, name } } })
+  out.getIndexStats = { status: stats.response.status, seen: stats.data === undefined ? undefined : Object.keys(stats.data).length > 0 }
+
+  const filter: components['schemas']['QueryFilter_RANGE'] = { type: 'RANGE', binName: 'visits', begin: 1, end: 10 }
+  const visits = (page: components['schemas']['ScanPage'] | undefined): unknown => page?.records.map((r) => r.bins.visits)
+  const query = await client.POST('/v1/query/{namespace}/{set}', { params: { path: { ...namespace, set } }, body: { filter } })
+  out.performNamespaceSetQuery = { status: query.response.status, seen: visits(query.data) }
+  const range = await client.POST('/v1/query/{namespace}/{set}/{begin}/{count}', { params: { path: { ...namespace, set, begin: 0, count: 4096 } }, body: { filter } })
+  out.performNamespaceSetRangeQuery = { status: range.response.status, seen: visits(range.data) }
+  // Without a filter, the whole namespace: the record in no set is there.
+  const all = await client.POST('/v1/query/{namespace}/{begin}/{count}', { params: { path: { ...namespace, begin: 0, count: 4096 } }, body: {} })
+  out.performNamespaceRangeQuery = { status: all.response.status, seen: visits(all.data)?.toString() }
+  const page = await client.POST('/v1/query/{namespace}', { params: { path: namespace, query: { maxRecords: 1 } }, body: {} })
+  out.performNamespaceQuery = { status: page.response.status, seen: { records: page.data?.records.length, more: typeof page.data?.pagination.nextToken } }
+
+  const scan = await client.GET('/v1/scan/{namespace}/{set}', { params: { path: { ...namespace, set } } })
+  out.performScan = { status: scan.response.status, seen: visits(scan.data) }
+  const first = await client.GET('/v1/scan/{namespace}', { params: { path: namespace, query: { maxRecords: 1 } } })
+  const token = first.data?.pagination.nextToken ?? undefined
+  const next = await client.GET('/v1/scan/{namespace}', { params: { path: namespace, query: { maxRecords: 1, from: token } } })
+  out.performScanNamespace = { status: next.response.status, seen: [first.data?.records.length, next.data?.records.length] }
+
+  out.dropIndex = status(await client.DELETE('/v1/index/{namespace}/{name}', { params: { path: { ...namespace, name } } }))
+  out.getIndexStatsGone = failure(await client.GET('/v1/index/{namespace}/{name}', { params: { path: { ...namespace, name } } }))
+}
+
+const POLL_MS = 50
+const MAX_POLLS = 200
+
+/** Adds 1 to visits through each of the four execute paths, each task polled until complete; then reads the record. */
+async function backgroundTasks (client: Client, out: Outcomes, set: string): Promise<void> {
+  const opsList: components['schemas']['OperateBody']['opsList'] = [{ type: 'ADD', binName: 'visits', incr: 1 }]
+  const poll = async (version: 'v1' | 'v2', taskId: number | undefined): Promise<{ status: number, seen?: unknown }> => {
+    for (let tries = 0; ; tries++) {
+      const path = { taskId: String(taskId) }
+      const answer = version === 'v1'
+        ? await client.GET('/v1/execute/scan/status/{taskId}', { params: { path } })
+        : await client.GET('/v2/execute/scan/status/{taskId}', { params: { path } })
+      if (answer.data?.status !== 'IN_PROGRESS' || tries === MAX_POLLS) return { status: answer.response.status, seen: answer.data?.status }
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS))
+    }
+  }
+  const path = { namespace: 'test', set }
+  const v1 = await client.POST('/v1/execute/scan/{namespace}/{set}', { params: { path }, body: opsList })
+  out.executeScanNamespaceSet = { status: v1.response.status, seen: v1.data?.scan }
+  out.executeScanStatus = await poll('v1', v1.data?.taskId)
+  const v2 = await client.POST('/v2/execute/scan/{namespace}/{set}', { params: { path }, body: { opsList } })
+  out.executeScanNamespaceSetV2 = { status: v2.response.status, seen: v2.data?.scan }
+  out.executeScanStatusV2 = await poll('v2', v2.data?.taskId)
+  // The whole namespace: the record in no set has visits too.
+  const ns = await client.POST('/v1/execute/scan/{namespace}', { params: { path: { namespace: 'test' } }, body: { opsList } })
+  out.executeScanNamespace = { status: ns.response.status, seen: (await poll('v1', ns.data?.taskId)).seen }
+  const nsV2 = await client.POST('/v2/execute/scan/{namespace}', { params: { path: { namespace: 'test' } }, body: { opsList } })
+  out.executeScanNamespaceV2 = { status: nsV2.response.status, seen: (await poll('v2', nsV2.data?.taskId)).seen }
+  const read = await client.GET('/v1/kvs/{namespace}/{set}/{key}', { params: { path: { ...path, key: 'ann' } } })
+  out.getRecordExecuted = { status: read.response.status, seen: read.data?.bins.visits }
+}
+
+async function infoAndMetrics (client: Client, out: Outcomes): Promise<void> {
+  const any = await client.POST('/v1/info', { body: ['node', 'namespaces'] })
+  out.infoAny = { status: any.response.status, seen: any.data?.namespaces }
+  const node = any.data?.node ?? ''
+  const one = await client.POST('/v1/info/{node}', { params: { path: { node } }, body: ['node'] })
+  out.infoNode = { status: one.response.status, seen: one.data?.node === node }
+  out.infoForbidden = failure(await client.POST('/v1/info', { body: ['set-config:context=service;proto-fd-max=1000'] }))
+  const metrics = await client.GET('/metrics', { parseAs: 'text' })
+  out.metrics = { status: metrics.response.status, seen: /^http_requests_total\{/m.test(String(metrics.data)) }
 }

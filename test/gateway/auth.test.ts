@@ -239,3 +239,59 @@ t.test('without a key file the gateway warns when it listens beyond loopback', a
   t.equal((await warnings('0.0.0.0')).length, 1, 'open to the network')
   t.same(await warnings('127.0.0.1'), [], 'loopback only')
 })
+
+t.test('scans, queries, indexes, truncate, info and background operations: their scopes', async (t) => {
+  const gw = await gateway(t, writeFile(tempDir(t), 'keys.yaml', keyFile(['all', 'ro', 'wo', 'a', 'admin'])))
+  t.equal((await gw.call('PUT', '/v1/kvs/a/s/k', SECRETS.all, { x: 1 })).status, 204)
+  const ops = { opsList: [{ type: 'PUT', binName: 'y', value: 1 }] }
+  const index = { namespace: 'a', set: 's', name: 'sx', bin: 'x', type: 'NUMERIC' }
+  const routes: Array<[string, string, unknown?]> = [
+    ['GET', '/v1/scan/a/s'], ['GET', '/v1/scan/a'], ['POST', '/v1/query/a/s', {}], ['POST', '/v1/query/a/0/4096', {}],
+    ['POST', '/v2/execute/scan/a/s', ops], ['POST', '/v1/execute/scan/a', ops.opsList], ['POST', '/v1/index', index],
+    ['DELETE', '/v1/index/a/sx'], ['DELETE', '/v1/truncate/a/s'], ['POST', '/v1/info', ['build']]
+  ]
+  for (const [method, path, body] of routes) {
+    const res = await gw.call(method, path, undefined, body)
+    t.equal(res.status, 401, `${method} ${path} without a key`)
+    t.equal(res.json.code, 9401)
+  }
+
+  // Scans and queries need read on the namespace.
+  for (const [method, path, body] of routes.slice(0, 4)) {
+    t.equal((await gw.call(method, path, SECRETS.ro, body)).status, 200, `${method} ${path}: a read key`)
+    t.equal((await gw.call(method, path, SECRETS.a, body)).status, 200, `${method} ${path}: a key of namespace a`)
+    t.equal((await gw.call(method, path, SECRETS.wo, body)).status, 403, `${method} ${path}: a write-only key`)
+    const other = await gw.call(method, path.replace('/a', '/b'), SECRETS.a, body)
+    t.equal(other.status, 403, `${method} ${path.replace('/a', '/b')}: a key of namespace a`)
+    t.equal(other.json.code, 9403)
+    t.match(other.json.detail, /no read permission on namespace "b"/)
+  }
+  const filtered = await gw.call('GET', `/v1/scan/b/s?filterexp=${encodeURIComponent('{"==": [{"bin": "x"}, 1]}')}`, SECRETS.a)
+  t.equal(filtered.status, 403, 'a filter changes nothing to the scope')
+
+  // Background operations need write on the namespace.
+  for (const [method, path, body] of routes.slice(4, 6)) {
+    t.equal((await gw.call(method, path, SECRETS.ro, body)).status, 403, `${method} ${path}: a read key`)
+    t.equal((await gw.call(method, path, SECRETS.a, body)).status, 200, `${method} ${path}: a read-write key of namespace a`)
+    const other = await gw.call(method, path.replace('/a', '/b'), SECRETS.a, body)
+    t.equal(other.status, 403, `${method} ${path.replace('/a', '/b')}: a key of namespace a`)
+    t.match(other.json.detail, /no write permission on namespace "b"/)
+  }
+
+  // Indexes, truncate and info need admin: a read-write key is refused.
+  for (const [method, path, body] of routes.slice(6)) {
+    for (const id of ['a', 'ro', 'wo'] as const) {
+      const res = await gw.call(method, path, SECRETS[id], body)
+      t.equal(res.status, 403, `${method} ${path}: key ${id}`)
+      t.match(res.json.detail, /no admin permission/)
+    }
+  }
+  t.equal((await gw.call('POST', '/v1/index?wait=true', SECRETS.admin, index)).status, 201, 'an admin of a creates an index on a')
+  t.equal((await gw.call('POST', '/v1/index', SECRETS.admin, { ...index, namespace: 'b' })).status, 403, 'not on b')
+  t.equal((await gw.call('DELETE', '/v1/index/b/sx', SECRETS.admin)).status, 403)
+  t.equal((await gw.call('DELETE', '/v1/index/a/sx', SECRETS.admin)).status, 204, 'and drops it')
+  t.equal((await gw.call('DELETE', '/v1/truncate/b', SECRETS.admin)).status, 403)
+  t.equal((await gw.call('DELETE', '/v1/truncate/a/s', SECRETS.admin)).status, 202, 'an admin of a truncates a set of a')
+  t.equal((await gw.call('POST', '/v1/info', SECRETS.admin, ['build'])).status, 403, 'info is the cluster\'s: a namespace admin is refused')
+  t.equal((await gw.call('POST', '/v1/info', SECRETS.all, ['build'])).status, 200, 'a global admin sends info commands')
+})

@@ -246,7 +246,7 @@ t.test('a malformed item rejects the whole request, naming it, before anything i
     ['read with two selections', { type: 'READ', key: key('x'), readAllBins: true, binNames: ['a'] }, /takes one of readAllBins, binNames and opsList/],
     ['write op in a read', { type: 'READ', key: key('x'), opsList: [{ type: 'PUT', binName: 'a', value: 1 }] }, /read operations only/],
     ['unknown op', { type: 'WRITE', key: key('x'), opsList: [{ type: 'READ', binName: 'a' }, { type: 'FROB', binName: 'a' }] }, /batchRecords\[1\]\.opsList\[1\]\.type: unknown operation type "FROB"/],
-    ['filter expression', { type: 'READ', key: key('x'), policy: { filterExp: 'kwE=' } }, /filterExp: filter expressions are not supported/],
+    ['malformed filter expression', { type: 'READ', key: key('x'), policy: { filterExp: 'kwE=' } }, /policy.filterExp: base64 text that is not packed expression bytes/],
     ['policy of another type', { type: 'READ', key: key('x'), policy: { expiration: 5 } }, /policy\.expiration: does not apply to a READ item/],
     ['bad policy value', { type: 'WRITE', key: key('x'), bins: { a: 1 }, policy: { recordExistsAction: 'SOMETIMES' } }, /body\/1\/policy\/recordExistsAction/],
     ['delete with bins', { type: 'DELETE', key: key('x'), bins: { a: 1 } }, /batchRecords\[1\]\.bins: a DELETE item takes a key and a policy only/],

@@ -1,5 +1,5 @@
 // The committed openapi.yaml passes Redocly's `recommended` rules
-// (redocly.yaml: all of them but security-defined) with no error and no
+// (redocly.yaml: all of them) with no error and no
 // warning: what a generated client or Swagger UI needs of it.
 
 import t from 'tap'

@@ -159,7 +159,9 @@ t.test('every route, valid and hostile variants of every field', async (t) => {
     statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
     const what = `${c.method} ${c.url.slice(0, 200)} ${JSON.stringify(c.body)?.slice(0, 300)} -> ${res.statusCode} ${res.body.slice(0, 300)}`
     if (res.statusCode >= 500 && !DOCUMENTED_5XX.has(res.statusCode)) failures.push(what)
-    if (res.statusCode >= 400) {
+    if (c.method === 'HEAD') {
+      if (res.body !== '') failures.push(`HEAD with a body: ${what}`)
+    } else if (res.statusCode >= 400) {
       if (!/^application\/problem\+json/.test(String(res.headers['content-type']))) failures.push(`not a problem: ${what}`)
       else {
         const p = res.json()

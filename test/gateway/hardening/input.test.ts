@@ -127,3 +127,32 @@ t.test('keys of every size up to MAX_KEY_BYTES work on every route; past it a pr
   const bytesOver = await send('POST', '/v1/batch', [{ type: 'READ', key: { namespace: 'test', setName: 'big', userKey: { type: 'BYTE_ARRAY', value: Buffer.alloc(2001).toString('base64') } } }])
   t.equal(bytesOver.statusCode, 400)
 })
+
+t.test('names that travel in info commands or as C strings: no newline, NUL or separator gets through', async (t) => {
+  const { app } = await withGateway(t, {}, PATIENT)
+  const send = async (method: string, url: string, payload?: unknown) =>
+    await app.inject({ method: method as 'GET', url, payload: payload as string, headers: payload === undefined ? {} : JSON_HEADERS })
+  t.equal((await send('PUT', '/v1/kvs/test/names/k', { a: 1 })).statusCode, 204)
+  const long = 'i'.repeat(64)
+  const cases: Array<[string, string, unknown?]> = [
+    ['GET', '/v1/index/test/x%0Atruncate-namespace:namespace=test'],
+    ['GET', `/v1/index/test/${long}`],
+    ['DELETE', '/v1/index/test/x%3Bindexname=y'],
+    ['GET', '/v1/index?namespace=test%0Abuild'],
+    ['GET', '/v1/index/test%00x'],
+    ['DELETE', '/v1/truncate/test/names%0Atruncate-namespace:namespace=test'],
+    ['DELETE', '/v1/truncate/test/names%3Blut=1'],
+    ['GET', '/v1/scan/test%00x/names'],
+    ['GET', '/v1/scan/test/names%00x'],
+    ['POST', '/v1/query/test/names%0A', {}],
+    ['POST', '/v1/execute/scan/test/names%00x', { opsList: [{ type: 'PUT', binName: 'a', value: 2 }] }],
+    ['POST', '/v1/index', { namespace: 'test', set: 'names', bin: 'a', name: 'n\nbuild', type: 'NUMERIC' }],
+    ['POST', '/v1/index', { namespace: 'test', set: 'names', bin: 'a', name: long, type: 'NUMERIC' }]
+  ]
+  for (const [method, url, body] of cases) {
+    const res = await send(method, url, body)
+    t.equal(res.statusCode, 400, `${method} ${url} ${JSON.stringify(body) ?? ''}`)
+    t.match(res.json(), { code: 4 }, `${method} ${url}: a parameter error`)
+  }
+  t.same((await send('GET', '/v1/kvs/test/names/k')).json().bins, { a: 1 }, 'nothing was truncated or written')
+})
