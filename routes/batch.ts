@@ -35,12 +35,16 @@ export interface BatchRoutesOptions {
   maxItems: number
   /** MAX_KEY_BYTES */
   maxKeyBytes: number
+  /** MAX_BINS: most bins in one WRITE item. */
+  maxBins: number
+  /** BATCH_CHUNK: items between yields to the event loop, and sub-commands in one client call. */
+  chunk: number
 }
 
 type Req = FastifyRequest<{ Querystring: BatchQuery, Body: BatchItem[] }>
 
-export default async function batchRoutes (app: FastifyInstance, { policies, maxDepth, maxItems, maxKeyBytes }: BatchRoutesOptions): Promise<void> {
-  const defaults = batchPolicies({}, policies)
+export default async function batchRoutes (app: FastifyInstance, { policies, maxDepth, maxItems, maxKeyBytes, maxBins, chunk }: BatchRoutesOptions): Promise<void> {
+  const defaults = batchPolicies({}, policies, chunk)
   app.route({
     method: 'POST',
     url: '/v1/batch',
@@ -56,7 +60,7 @@ export default async function batchRoutes (app: FastifyInstance, { policies, max
       response: {
         200: { description: 'A result per item, in request order', content: valueContent('BatchResult#') },
         ...ERRORS,
-        413: problem(`More items than MAX_BATCH_ITEMS (default 5,000), or a body over BODY_LIMIT`)
+        413: problem(`More items than MAX_BATCH_ITEMS (default 5,000), a WRITE item with more bins than MAX_BINS (default 5,000), or a body over BODY_LIMIT`)
       }
     },
     // Every item's namespace and set are checked before any item runs.
@@ -81,9 +85,9 @@ export default async function batchRoutes (app: FastifyInstance, { policies, max
     handler: async (req, reply) => {
       const request = req as Req
       const items = request.body
-      const plan = planBatch(items, { source: request.bodyFormat ?? 'json', maxDepth, maxKeyBytes })
+      const plan = await planBatch(items, { source: request.bodyFormat ?? 'json', maxDepth, maxKeyBytes, maxBins, chunk })
       const client = connectedClient(app)
-      const batch = Object.keys(request.query).length === 0 ? defaults : batchPolicies(request.query, policies)
+      const batch = Object.keys(request.query).length === 0 ? defaults : batchPolicies(request.query, policies, chunk)
       const outcomes = await runBatch(client, plan, batch)
       return await reply.sendRows('batchRecords', await batchResults(client, plan, items, outcomes, batch, request.id))
     }

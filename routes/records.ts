@@ -63,8 +63,8 @@ type WriteOp = ReturnType<typeof Aerospike.operations.write>
  * carry. `viaPut` is set when a top-level bin is a bigint: the client's
  * operate cannot write one (it fails with -2), its put can.
  */
-function writeOps (request: Req, forReplace: boolean, maxDepth: number): { ops: WriteOp[], bins: Record<string, unknown>, viaPut: boolean } {
-  const bins = toClientBins(request.body, { source: request.bodyFormat ?? 'json', maxDepth })
+function writeOps (request: Req, forReplace: boolean, maxDepth: number, maxBins: number): { ops: WriteOp[], bins: Record<string, unknown>, viaPut: boolean } {
+  const bins = toClientBins(request.body, { source: request.bodyFormat ?? 'json', maxDepth, maxBins })
   const ops: WriteOp[] = []
   let viaPut = false
   for (const name in bins) {
@@ -87,9 +87,11 @@ export interface RecordRoutesOptions {
   coalescer?: ReadCoalescer
   /** MAX_KEY_BYTES */
   maxKeyBytes: number
+  /** MAX_BINS */
+  maxBins: number
 }
 
-export default async function recordRoutes (app: FastifyInstance, { policies, maxDepth, coalescer, maxKeyBytes }: RecordRoutesOptions): Promise<void> {
+export default async function recordRoutes (app: FastifyInstance, { policies, maxDepth, coalescer, maxKeyBytes, maxBins }: RecordRoutesOptions): Promise<void> {
   const keyOf = (request: Req): InstanceType<typeof Aerospike.Key> => {
     const { namespace, set, key } = request.params
     return recordKey(namespace, set, key, request.query.keytype, maxKeyBytes)
@@ -121,7 +123,7 @@ export default async function recordRoutes (app: FastifyInstance, { policies, ma
     async (request: Req, reply: FastifyReply): Promise<unknown> => {
       const pre = precondition(request.headers['if-match'], request.headers['if-none-match'])
       request.conditional = pre !== undefined
-      const { ops, bins, viaPut } = writeOps(request, defaultExists === 'REPLACE' && request.query.recordExistsAction !== 'UPDATE', maxDepth)
+      const { ops, bins, viaPut } = writeOps(request, defaultExists === 'REPLACE' && request.query.recordExistsAction !== 'UPDATE', maxDepth, maxBins)
       const plan = policies.writePlan(request.query, defaultExists, pre)
       const key = keyOf(request)
       const c = connectedClient(app)

@@ -125,8 +125,8 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     : undefined
   if (coalescer !== undefined) coalescer.onGroup = fastify.observeCoalescedBatch
   const { maxKeyBytes } = config
-  await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer, maxKeyBytes })
-  await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems, maxKeyBytes })
+  await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer, maxKeyBytes, maxBins: config.maxBins })
+  await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems, maxKeyBytes, maxBins: config.maxBins, chunk: config.batchChunk })
   await fastify.register(operateRoutes, { policies, maxDepth: config.maxNestingDepth, keyBusy: config.keyBusy, maxKeyBytes })
   if (config.scan.tokenSecret === undefined) fastify.log.info('SCAN_TOKEN_SECRET is not set: page tokens hold only for this process')
   const responder = new ScanResponder(config.scan, new TokenCodec(config.scan.tokenSecret))

@@ -9,6 +9,7 @@
 // single-record commands alongside the batch call, each with its own result.
 // Aerospike never orders the items of one batch, so nothing is lost.
 
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import Aerospike from 'aerospike'
 import type { Client } from 'aerospike'
 import { GatewayError, itemProblem, type ItemProblem } from './errors'
@@ -105,7 +106,14 @@ export interface PlanOptions {
   maxDepth: number
   /** MAX_KEY_BYTES */
   maxKeyBytes?: number
+  /** MAX_BINS: most bins in one WRITE item. */
+  maxBins?: number
+  /** BATCH_CHUNK: items planned, and sub-commands sent, between yields to the event loop. */
+  chunk?: number
 }
+
+/** The default of BATCH_CHUNK. */
+export const DEFAULT_BATCH_CHUNK = 500
 
 function invalid (where: string, detail: string): GatewayError {
   return new GatewayError(4, `${where}: ${detail}`)
@@ -232,10 +240,16 @@ function putAlone (key: Key, bins: Record<string, unknown>, fields: Record<strin
   })
 }
 
-/** Checks every item and builds the commands; the first bad item rejects the whole batch. */
-export function planBatch (items: readonly BatchItem[], options: PlanOptions): BatchPlan {
+/**
+ * Checks every item and builds the commands; the first bad item rejects the
+ * whole batch. It yields to the event loop every `chunk` items, so that a
+ * large batch does not hold up other requests.
+ */
+export async function planBatch (items: readonly BatchItem[], options: PlanOptions): Promise<BatchPlan> {
   const plan: BatchPlan = { items: [], keys: [], subCommands: [], answered: [] }
+  const chunk = options.chunk ?? DEFAULT_BATCH_CHUNK
   for (let i = 0; i < items.length; i++) {
+    if (i > 0 && i % chunk === 0) await yieldToLoop()
     const item = items[i]
     const where = `batchRecords[${i}]`
     const key = bodyKey(item.key, `${where}.key`, options.maxKeyBytes)
@@ -261,6 +275,29 @@ export interface BatchPolicies {
   base: Record<string, unknown>
   /** Read policy fields for a READ item read again alone. */
   readFields: Record<string, unknown>
+  /** BATCH_CHUNK: sub-commands in one client call. */
+  chunk: number
+}
+
+/**
+ * A batch call in calls of at most `chunk` sub-commands, with a yield to the
+ * event loop before each: the client converts a whole call synchronously, so
+ * this bounds how long one batch holds up other requests. The calls overlap
+ * on the network; the results keep the order of `commands`. Aerospike does
+ * not order the items of one batch, and a batch is not atomic, so the split
+ * changes no outcome.
+ */
+export async function inChunks<C, R> (commands: readonly C[], chunk: number, call: (part: C[]) => Promise<R[]>): Promise<R[]> {
+  if (commands.length === 0) return []
+  if (commands.length <= chunk) return await call(commands as C[])
+  const calls: Array<Promise<R[]>> = []
+  for (let start = 0; start < commands.length; start += chunk) {
+    if (start > 0) await yieldToLoop()
+    const part = call(commands.slice(start, start + chunk))
+    part.catch(() => {}) // awaited below; a rejection before then is not unhandled
+    calls.push(part)
+  }
+  return (await Promise.all(calls)).flat()
 }
 
 /**
@@ -268,7 +305,7 @@ export interface BatchPolicies {
  * deserialize: false, so that doubles, int64 and non-string map keys inside
  * lists and maps stay exact. Items that go alone take the write defaults.
  */
-export function batchPolicies (q: BatchQuery, policies: Policies): BatchPolicies {
+export function batchPolicies (q: BatchQuery, policies: Policies, chunk = DEFAULT_BATCH_CHUNK): BatchPolicies {
   const readFields = policies.readFields(q)
   const fields: Record<string, unknown> = { ...readFields, deserialize: false }
   if (q.allowInline !== undefined) fields.allowInline = q.allowInline
@@ -278,7 +315,8 @@ export function batchPolicies (q: BatchQuery, policies: Policies): BatchPolicies
     batch: new Aerospike.BatchPolicy(fields),
     check: new Aerospike.BatchPolicy({ ...fields, deserialize: true }),
     base: policies.writeFields(q),
-    readFields
+    readFields,
+    chunk
   }
 }
 
@@ -288,10 +326,9 @@ export function batchPolicies (q: BatchQuery, policies: Policies): BatchPolicies
  * an item's failure is its outcome.
  */
 export async function runBatch (client: Client, plan: BatchPlan, policies: BatchPolicies): Promise<Outcome[]> {
-  const batch = plan.subCommands.length > 0
-    ? client.batchWrite(plan.subCommands as Parameters<Client['batchWrite']>[0], policies.batch)
-      .catch(async (err: unknown) => await eachKeyFailed(client, plan.subCommands, policies, err))
-    : Promise.resolve([])
+  const batch = inChunks(plan.subCommands, policies.chunk, async (part): Promise<Array<{ status: unknown, inDoubt?: boolean, record?: Outcome['record'] }>> =>
+    await client.batchWrite(part as Parameters<Client['batchWrite']>[0], policies.batch)
+      .catch(async (err: unknown) => await eachKeyFailed(client, part, policies, err)))
   const [results, singles] = await Promise.all([
     batch,
     Promise.all(plan.items.map(async (item) => typeof item === 'function' ? await item(client, policies.base) : undefined))
@@ -358,9 +395,9 @@ async function resolveBins (client: Client, plan: BatchPlan, items: readonly Bat
     else bins[i] = fromClientBins(record.bins)
   }
   if (checks.length === 0) return bins
-  const typed = await client.batchRead(checks.map(({ index, names }) => ({
+  const typed = await inChunks(checks.map(({ index, names }) => ({
     type: batchType.BATCH_READ, key: plan.keys[index], ops: binTypeChecks(outcomes[index].record?.bins ?? {}, names)
-  })) as Parameters<Client['batchRead']>[0], policies.batch)
+  })), policies.chunk, async (part) => await client.batchRead(part as Parameters<Client['batchRead']>[0], policies.batch))
   const blobsPossible: typeof checks = []
   for (let c = 0; c < checks.length; c++) {
     const { index, names } = checks[c]
@@ -368,7 +405,8 @@ async function resolveBins (client: Client, plan: BatchPlan, items: readonly Bat
     else await settle(client, plan, items, outcomes, policies, bins, index, typed[c].record.gen, names)
   }
   if (blobsPossible.length === 0) return bins
-  const read = await client.batchRead(blobsPossible.map(({ index, names }) => ({ type: batchType.BATCH_READ, key: plan.keys[index], bins: names })) as Parameters<Client['batchRead']>[0], policies.check)
+  const read = await inChunks(blobsPossible.map(({ index, names }) => ({ type: batchType.BATCH_READ, key: plan.keys[index], bins: names })),
+    policies.chunk, async (part) => await client.batchRead(part as Parameters<Client['batchRead']>[0], policies.check))
   for (let c = 0; c < blobsPossible.length; c++) {
     const { index, names } = blobsPossible[c]
     const check = read[c]

@@ -3,7 +3,9 @@
 // the same variables.
 
 import { availableParallelism } from 'node:os'
+import { DEFAULT_BATCH_CHUNK } from './batch'
 import { DEFAULT_MAX_KEY_BYTES } from './keys'
+import { DEFAULT_MAX_BINS } from './values'
 
 export interface PolicyDefaults {
   totalTimeout: number
@@ -23,6 +25,10 @@ export interface GatewayConfig {
   maxNestingDepth: number
   /** Most items in one POST /v1/batch. */
   maxBatchItems: number
+  /** Batch items planned, and sub-commands sent in one client call, between yields to the event loop. */
+  batchChunk: number
+  /** Most bins in one record write (a body, or a batch WRITE item). */
+  maxBins: number
   /** Concurrent GETs with the default policy share batch reads. */
   coalesceGets: boolean
   /** Most GETs in one coalesced batch read. */
@@ -232,6 +238,9 @@ export function loadConfig (env: Env): GatewayConfig {
     bodyLimit: integer(env, 'BODY_LIMIT', 4 * 1024 * 1024, 1024, 128 * 1024 * 1024),
     maxNestingDepth: integer(env, 'MAX_NESTING_DEPTH', 32, 1, 256),
     maxBatchItems: integer(env, 'MAX_BATCH_ITEMS', 5000, 1, 100_000),
+    batchChunk: integer(env, 'BATCH_CHUNK', DEFAULT_BATCH_CHUNK, 1, 100_000),
+    // The server's own limit on the bins of a record is 32,767.
+    maxBins: integer(env, 'MAX_BINS', DEFAULT_MAX_BINS, 1, 32_767),
     coalesceGets: boolean(env, 'COALESCE_GETS', true),
     coalesceMaxBatch: integer(env, 'COALESCE_MAX_BATCH', 100, 2, 5000),
     aerospikeHosts: hosts,

@@ -16,7 +16,19 @@ export interface ToClientOptions {
   maxDepth?: number
   /** Path prefix in error messages (default "bins"). */
   path?: string
+  /**
+   * Most bins in one write (MAX_BINS); more is 413. The client converts a
+   * whole record synchronously, so this bounds how long one write holds up
+   * the event loop.
+   */
+  maxBins?: number
 }
+
+/** The default of MAX_BINS. */
+export const DEFAULT_MAX_BINS = 5000
+
+/** The gateway's code for a request over one of its size limits (413). */
+const TOO_LARGE = 9413
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/
 
@@ -197,6 +209,10 @@ export function toClientBins (value: unknown, options: ToClientOptions = {}): Re
   if (value instanceof Map) entries = [...value.entries()]
   else entries = Object.entries(value)
   if (entries.length === 0) throw new ValueError(PARAMETER_ERROR, `${prefix} must name at least one bin`)
+  const maxBins = options.maxBins ?? DEFAULT_MAX_BINS
+  if (entries.length > maxBins) {
+    throw new ValueError(TOO_LARGE, `${prefix} has ${entries.length} bins; the limit is ${maxBins} (MAX_BINS)`, { status: 413 })
+  }
   const c = new ClientConverter(options.source !== 'msgpack', options.maxDepth ?? DEFAULT_MAX_DEPTH)
   const out: Record<string, unknown> = {}
   for (const [name, v] of entries) {
