@@ -36,3 +36,16 @@ export async function codeOf (p: Promise<unknown>): Promise<number | 'resolved'>
     return (err as { code: number }).code
   }
 }
+
+/**
+ * The error code connecting rejects with, or 'resolved'. The client is closed
+ * either way: a client whose connect failed keeps its event loop running.
+ */
+export async function connectCode (config: object): Promise<number | 'resolved'> {
+  const client = Aerospike.client({ log: { level: Aerospike.log.OFF }, ...config } as Parameters<typeof Aerospike.client>[0])
+  const code = await codeOf(client.connect())
+  try {
+    await client.close()
+  } catch {}
+  return code
+}
