@@ -4,29 +4,12 @@
 
 import t from 'tap'
 import Aerospike, { Client } from 'aerospike'
-import { startEmbeddedServer, EmbeddedServerHandle } from '../../src/embedded/index'
-import { codeOf, connectCode, withEmbedded } from '../helpers/embedded'
+import bcrypt from 'bcryptjs'
+import { DEFAULT_ADMIN_HASH } from '../../src/embedded/security/accounts'
+import { startEmbeddedServer } from '../../src/embedded/index'
+import { codeOf, connectCode, withEmbedded, withSecurity } from '../helpers/embedded'
 
 const { Key, operations: op, status, batchType } = Aerospike
-
-async function connectAs (server: EmbeddedServerHandle, user: string, password: string): Promise<Client> {
-  return await Aerospike.connect({
-    hosts: server.address,
-    user,
-    password,
-    log: { level: Aerospike.log.OFF }
-  } as Parameters<typeof Aerospike.connect>[0])
-}
-
-async function secured (t: { teardown: (fn: () => unknown) => void }): Promise<{ server: EmbeddedServerHandle, admin: Client, as: (user: string, password: string) => Promise<Client> }> {
-  const { server, client } = await withEmbedded(t, { edition: 'enterprise', security: true }, { user: 'admin', password: 'admin' })
-  const as = async (user: string, password: string): Promise<Client> => {
-    const c = await connectAs(server, user, password)
-    t.teardown(async () => await c.close())
-    return c
-  }
-  return { server, admin: client, as }
-}
 
 t.test('security needs the Enterprise edition', async (t) => {
   await t.rejects(startEmbeddedServer({ port: 0, security: true }), /security needs edition 'enterprise'/)
@@ -45,7 +28,7 @@ t.test('Community Edition, and Enterprise without security, answer 52 to admin c
 })
 
 t.test('logging in: admin/admin at first, then 60 for an unknown user, 62 for a wrong password, 80 without a user', async (t) => {
-  const { server, admin } = await secured(t)
+  const { server, admin } = await withSecurity(t)
   const me = await admin.queryUser('admin', null)
   t.same(me.roles, ['user-admin'])
   t.same(me.readInfo, [0, 0, 0, 0])
@@ -57,7 +40,7 @@ t.test('logging in: admin/admin at first, then 60 for an unknown user, 62 for a 
 })
 
 t.test('user-admin manages users; it reads and writes no data', async (t) => {
-  const { admin, as } = await secured(t)
+  const { admin, as } = await withSecurity(t)
   const k = new Key('test', 'sec', 'x')
   t.equal(await codeOf(admin.put(k, { a: 1 })), status.ROLE_VIOLATION)
   t.equal(await codeOf(admin.get(k)), status.ROLE_VIOLATION)
@@ -90,7 +73,7 @@ t.test('user-admin manages users; it reads and writes no data', async (t) => {
 })
 
 t.test('the predefined data roles, on records, operate, batches and queries', async (t) => {
-  const { admin, as } = await secured(t)
+  const { admin, as } = await withSecurity(t)
   await admin.createUser('reader', 'pw', ['read'])
   await admin.createUser('writer', 'pw', ['write'])
   await admin.createUser('both', 'pw', ['read-write'])
@@ -127,7 +110,7 @@ t.test('the predefined data roles, on records, operate, batches and queries', as
 })
 
 t.test('info commands: truncate and index creation need their permissions', async (t) => {
-  const { admin, as } = await secured(t)
+  const { admin, as } = await withSecurity(t)
   await admin.createUser('rw', 'pw', ['read-write'])
   await admin.createUser('ops', 'pw', ['sys-admin'])
   await admin.createUser('data', 'pw', ['data-admin'])
@@ -145,4 +128,59 @@ t.test('info commands: truncate and index creation need their permissions', asyn
   await ops.truncate('test', 'info', 0)
   t.equal(await codeOf(ops.get(new Key('test', 'info', 1))), status.ROLE_VIOLATION, 'sys-admin reads no data')
   t.equal(await codeOf(ops.createUser('x', 'y')), status.ROLE_VIOLATION, 'nor manages users')
+})
+
+t.test('the default admin password is the hash the client makes of "admin"', async (t) => {
+  // The C client sends bcrypt(password) with its fixed salt (aerospike-common as_password.c).
+  t.equal(bcrypt.hashSync('admin', '$2a$10$7EqJtq98hPqEX7fNZaFWoO'), DEFAULT_ADMIN_HASH)
+})
+
+t.test('passwords: set by user-admin, changed by the user, the old one refused', async (t) => {
+  const { server, admin, as } = await withSecurity(t)
+  await admin.createUser('pat', 'first', ['read'])
+  await admin.setPassword('pat', 'second')
+  t.equal(await connectCode({ hosts: server.address, user: 'pat', password: 'first' }), status.INVALID_PASSWORD)
+  const pat = await as('pat', 'second')
+  await pat.changePassword('pat', 'third')
+  t.equal(await connectCode({ hosts: server.address, user: 'pat', password: 'second' }), status.INVALID_PASSWORD)
+  t.equal(await connectCode({ hosts: server.address, user: 'pat', password: 'third' }), 'resolved')
+  t.equal(await codeOf(pat.setPassword('admin', 'mine')), status.ROLE_VIOLATION, 'only user-admin sets passwords')
+  t.equal(await codeOf(pat.changePassword('admin', 'mine')), status.ROLE_VIOLATION, 'nor changes another user\'s')
+  t.equal(await codeOf(admin.setPassword('nobody', 'x')), status.INVALID_USER)
+  // The client logs in again with the password it changed to.
+  t.same((await pat.queryUser('pat', null)).roles, ['read'])
+})
+
+t.test('a dropped user\'s connections are no longer authenticated', async (t) => {
+  const { admin, as } = await withSecurity(t)
+  await admin.createUser('gone', 'pw', ['read'])
+  const gone = await as('gone', 'pw')
+  const k = new Key('test', 'sec', 'gone')
+  t.equal(await codeOf(gone.get(k)), status.ERR_RECORD_NOT_FOUND)
+  await admin.dropUser('gone')
+  t.equal(await codeOf(gone.get(k)), status.NOT_AUTHENTICATED)
+})
+
+t.test('an expired session: a new connection is refused with 66, the client logs in again', async (t) => {
+  const { server, admin, as } = await withSecurity(t, { sessionTtl: 1 })
+  await admin.createUser('sid', 'pw', ['read-write'])
+  const sid = await as('sid', 'pw')
+  const k = new Key('test', 'sec', 'session')
+  await sid.put(k, { v: 1 })
+  await new Promise((resolve) => setTimeout(resolve, 1200))
+  await sid.put(k, { v: 2 })
+  t.pass('a connection authenticated before expiry stays so')
+  // Every connection dropped: the client's new ones present the expired token.
+  await server.restart()
+  t.equal(await codeOf(sid.get(k)), status.EXPIRED_SESSION)
+  let answer: unknown
+  for (let i = 0; i < 50 && answer === undefined; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    try {
+      answer = (await sid.get(k)).bins
+    } catch (err) {
+      t.equal((err as { code: number }).code, status.EXPIRED_SESSION)
+    }
+  }
+  t.same(answer, { v: 2 }, 'a fresh login, and the record read')
 })

@@ -49,3 +49,22 @@ export async function connectCode (config: object): Promise<number | 'resolved'>
   } catch {}
   return code
 }
+
+export interface SecuredFixture {
+  server: EmbeddedServerHandle
+  /** Logged in as admin/admin, the one user a secured server starts with (user-admin only). */
+  admin: Client
+  /** A client logged in as the user, closed with the test. */
+  as: (user: string, password: string) => Promise<Client>
+}
+
+/** An Enterprise embedded server with security on. */
+export async function withSecurity (t: Teardown, options: EmbeddedServerOptions = {}): Promise<SecuredFixture> {
+  const { server, client } = await withEmbedded(t, { edition: 'enterprise', security: true, ...options }, { user: 'admin', password: 'admin' })
+  const as = async (user: string, password: string): Promise<Client> => {
+    const c = await Aerospike.connect({ hosts: server.address, user, password, log: { level: Aerospike.log.OFF } } as Parameters<typeof Aerospike.connect>[0])
+    t.teardown(async () => await c.close())
+    return c
+  }
+  return { server, admin: client, as }
+}
