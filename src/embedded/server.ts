@@ -12,7 +12,7 @@ import { FilterCompiler, answerQuery, isQuery } from './query/dispatch'
 import { refusal } from './query/encode'
 import { messageTrid } from './query/request'
 import { JobRegistry } from './query/jobs'
-import { ConnectionAuth, INFO_NOT_AUTHENTICATED, SecResult, Security } from './security'
+import { ConnectionAuth, INFO_NOT_AUTHENTICATED, SecResult, Security, adminResult } from './security'
 import { SindexRegistry } from './sindex/registry'
 import { DEFAULT_MAX_RECORD_SIZE, Namespace, NamespaceConfig, nowSeconds } from './store'
 import { execute, messageDigest, Outcome, TransactionContext } from './transaction'
@@ -252,10 +252,18 @@ export class EmbeddedServer implements InfoNode {
       case MsgType.COMPRESSED:
         return this.compressed(body, auth)
       case MsgType.ADMIN:
-        return { reply: this.security?.admin(body, auth) ?? adminReply(Result.SECURITY_NOT_ENABLED), delayMs: 0, close: false }
+        return { reply: this.security?.admin(body, auth) ?? this.noSecurity(), delayMs: 0, close: false }
       default:
         return { reply: undefined, delayMs: 0, close: true }
     }
+  }
+
+  // security_ce.c answers every admin request 51 (not supported), so a
+  // client with credentials cannot connect to Community Edition; Enterprise
+  // without security answers 52 (not enabled), which clients take as "no
+  // login needed".
+  private noSecurity (): Buffer {
+    return adminResult(this.edition === 'community' ? SecResult.NOT_SUPPORTED : SecResult.NOT_ENABLED)
   }
 
   private infoText (body: Buffer, auth: ConnectionAuth): string {
@@ -422,14 +430,6 @@ function describe (msg: Message, digest: Buffer | undefined, inBatch: boolean, k
 
 function batchEnd (resultCode: number): Buffer {
   return encodeReply({ resultCode, generation: 0, voidTime: 0, info3: Info3.LAST })
-}
-
-// as_admin.c reads the result code from byte 1 of the 16-byte admin header.
-function adminReply (resultCode: number): Buffer {
-  const reply = Buffer.alloc(PROTO_HEADER_SIZE + 16)
-  writeProtoHeader(reply, 0, MsgType.ADMIN, 16)
-  reply[PROTO_HEADER_SIZE + 1] = resultCode
-  return reply
 }
 
 // Reassembles frames from a socket and answers them one at a time, in order,

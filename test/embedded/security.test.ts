@@ -15,16 +15,17 @@ t.test('security needs the Enterprise edition', async (t) => {
   await t.rejects(startEmbeddedServer({ port: 0, security: true }), /security needs edition 'enterprise'/)
 })
 
-t.test('Community Edition, and Enterprise without security, answer 52 to admin commands', async (t) => {
-  for (const edition of ['community', 'enterprise'] as const) {
-    const { client } = await withEmbedded(t, { edition })
-    t.equal(await codeOf(client.createUser('u', 'p', ['read'])), status.SECURITY_NOT_ENABLED, edition)
-    t.equal(await codeOf(client.queryUsers(null)), status.SECURITY_NOT_ENABLED, edition)
-    // A client with credentials still works: the login is answered 52, which means "no login needed".
-    const server = (await withEmbedded(t, { edition }, { user: 'admin', password: 'admin' })).client
-    await server.put(new Key('test', 'sec', 1), { a: 1 })
-    t.same((await server.get(new Key('test', 'sec', 1))).bins, { a: 1 })
-  }
+t.test('without security: Community Edition answers 51 to admin commands, Enterprise 52', async (t) => {
+  // security_ce.c: not supported. A client with credentials cannot connect at all.
+  const ce = await withEmbedded(t)
+  t.equal(await codeOf(ce.client.createUser('u', 'p', ['read'])), status.SECURITY_NOT_SUPPORTED)
+  t.equal(await codeOf(ce.client.queryUsers(null)), status.SECURITY_NOT_SUPPORTED)
+  t.equal(await connectCode({ hosts: ce.server.address, user: 'admin', password: 'admin' }), status.SECURITY_NOT_SUPPORTED)
+  // Enterprise without security: not enabled, which the client's login takes as "no login needed".
+  const ee = await withEmbedded(t, { edition: 'enterprise' }, { user: 'admin', password: 'admin' })
+  t.equal(await codeOf(ee.client.createUser('u', 'p', ['read'])), status.SECURITY_NOT_ENABLED)
+  await ee.client.put(new Key('test', 'sec', 1), { a: 1 })
+  t.same((await ee.client.get(new Key('test', 'sec', 1))).bins, { a: 1 })
 })
 
 t.test('logging in: admin/admin at first, then 60 for an unknown user, 62 for a wrong password, 80 without a user', async (t) => {

@@ -10,7 +10,7 @@ import { Grant, INFO_PERMS, Perm, permName, permits } from './privileges'
 import { SecResult, adminResult, parseAdmin } from './protocol'
 import { Sessions } from './sessions'
 
-export { SecResult } from './protocol'
+export { SecResult, adminResult } from './protocol'
 
 export const DEFAULT_SESSION_TTL = 86_400
 
