@@ -98,6 +98,11 @@ t.test('the predefined data roles, on records, operate, batches and queries', as
   t.equal(await codeOf(writer.query('test', 'roles').results()), status.ROLE_VIOLATION, 'write cannot query')
 
   t.same((await both.operate(k(1), [op.incr('n', 1), op.read('n')])).bins, { n: 3 })
+  t.equal(await codeOf(both.apply(k(1), { module: 'm', funcname: 'f' })), status.ROLE_VIOLATION, 'a UDF needs read-write-udf')
+  // A background write over a query needs write (ops-query), not read.
+  t.equal(await codeOf(reader.query('test', 'roles').operate([op.write('bg', 1)])), status.ROLE_VIOLATION)
+  await (await writer.query('test', 'roles').operate([op.write('bg', 1)])).waitUntilDone(20)
+  t.same((await both.get(k(1))).bins, { n: 3, bg: 1 })
 
   // Each row of a batch is checked on its own.
   const rows = await reader.batchWrite([
