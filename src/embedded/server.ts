@@ -84,7 +84,7 @@ export interface Fault {
 
 const BATCH_FRAME_TARGET = 128 * 1024
 // Connections of a server without security carry no proof of anything.
-const NO_AUTH = new ConnectionAuth()
+const NO_AUTH = new ConnectionAuth('')
 const EMPTY = Buffer.alloc(0)
 
 interface FrameResult {
@@ -442,10 +442,11 @@ class Connection {
   private closed = false
   private streaming: Generator<Buffer> | undefined
   private readonly peer: string
-  readonly auth = new ConnectionAuth()
+  readonly auth: ConnectionAuth
 
   constructor (private readonly socket: Socket, private readonly server: EmbeddedServer) {
     this.peer = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`
+    this.auth = new ConnectionAuth(socket.remoteAddress ?? '')
   }
 
   receive (chunk: Buffer): void {

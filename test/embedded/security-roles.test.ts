@@ -4,7 +4,7 @@
 
 import t from 'tap'
 import Aerospike from 'aerospike'
-import { codeOf, withSecurity } from '../helpers/embedded'
+import { codeOf, connectCode, withSecurity } from '../helpers/embedded'
 
 const { Key, operations: op, status, batchType, privilegeCode: code } = Aerospike
 const { Privilege } = Aerospike.admin
@@ -87,6 +87,17 @@ t.test('scoped privileges: a namespace, a set; rows of a batch each in their own
   await sam.truncate('test', 'sales', 0)
   t.equal(await codeOf(sam.truncate('test', 'hr', 0)), status.ROLE_VIOLATION)
   t.equal(await codeOf(sam.infoAny('truncate-namespace:namespace=test')), status.ROLE_VIOLATION, 'nor the whole namespace')
+})
+
+t.test('whitelists: kept, and a user of a whitelisted role logs in only from an address on it', async (t) => {
+  const { server, admin } = await withSecurity(t)
+  await admin.createRole('remote', [new Privilege(code.READ)], null, ['10.0.0.0/8'])
+  await admin.createUser('far', 'pw', ['remote'])
+  t.equal(await connectCode({ hosts: server.address, user: 'far', password: 'pw' }), status.NOT_WHITELISTED)
+  await admin.setWhitelist('remote', ['10.0.0.0/8', '127.0.0.0/8'], null)
+  t.equal(await connectCode({ hosts: server.address, user: 'far', password: 'pw' }), 'resolved')
+  await admin.setWhitelist('remote', [], null)
+  t.equal(await connectCode({ hosts: server.address, user: 'far', password: 'pw' }), 'resolved', 'no whitelist: any address')
 })
 
 t.test('whitelists are kept; quotas need enable-quotas', async (t) => {

@@ -70,6 +70,11 @@ export class Accounts {
     return out
   }
 
+  /** Every address or block on the whitelists of the user's roles. */
+  whitelistOf (user: User): string[] {
+    return user.roles.flatMap((r) => this.role(r)?.whitelist ?? [])
+  }
+
   private unknownRole (roles: readonly string[]): boolean {
     return roles.some((r) => this.role(r) === undefined)
   }

@@ -2,13 +2,13 @@
 // management for those who hold user-admin (and, for themselves, anyone:
 // their own password and their own user and roles).
 
-import { isIP } from 'node:net'
 import type { Role, User } from './accounts'
 import type { ConnectionAuth, Security } from './index'
 import { Perm, readPrivileges, writePrivileges } from './privileges'
 import {
   AdminCommand, AdminField, AdminRequest, ReplyField, SecResult, adminFrame, adminResult, readNameList, uint32, writeNameList
 } from './protocol'
+import { parseWhitelist, whitelisted } from './whitelist'
 
 // as_user's read_info and write_info: the server reports four figures each
 // (quota, and rates over the last periods); with no traffic counted, zeros.
@@ -22,18 +22,6 @@ function quota (req: AdminRequest, id: number): number | undefined | null {
   const f = req.fields.get(id)
   if (f === undefined) return undefined
   return f.length === 4 ? f.readUInt32BE(0) : null
-}
-
-// Addresses or CIDR blocks, comma-separated (as_admin_write_whitelist).
-function parseWhitelist (data: Buffer | undefined): string[] | undefined {
-  if (data === undefined || data.length === 0) return []
-  const list = data.toString('utf8').split(',').filter((s) => s.length > 0)
-  for (const entry of list) {
-    const [addr, bits, ...rest] = entry.split('/')
-    if (rest.length > 0 || isIP(addr) === 0) return undefined
-    if (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= (isIP(addr) === 4 ? 32 : 128))) return undefined
-  }
-  return list
 }
 
 function userFields (security: Security, u: User): ReplyField[] {
@@ -66,6 +54,7 @@ function login (security: Security, conn: ConnectionAuth, req: AdminRequest): Bu
   const user = name === undefined ? undefined : security.accounts.users.get(name)
   if (user === undefined) return adminResult(SecResult.INVALID_USER)
   if (text(req, AdminField.CREDENTIAL) !== user.passwordHash) return adminResult(SecResult.INVALID_PASSWORD)
+  if (!fromAllowedAddress(security, conn, user)) return adminResult(SecResult.NOT_WHITELISTED)
   security.bind(conn, user.name)
   return adminFrame([{
     result: SecResult.OK,
@@ -76,12 +65,20 @@ function login (security: Security, conn: ConnectionAuth, req: AdminRequest): Bu
   }])
 }
 
+// A user whose roles have whitelists logs in only from an address on one of them.
+function fromAllowedAddress (security: Security, conn: ConnectionAuth, user: User): boolean {
+  const list = security.accounts.whitelistOf(user)
+  return list.length === 0 || whitelisted(list, conn.address)
+}
+
 function authenticate (security: Security, conn: ConnectionAuth, req: AdminRequest): Buffer {
   const name = text(req, AdminField.USER)
-  if (name === undefined || !security.accounts.users.has(name)) return adminResult(SecResult.INVALID_USER)
+  const user = name === undefined ? undefined : security.accounts.users.get(name)
+  if (user === undefined) return adminResult(SecResult.INVALID_USER)
   const token = req.fields.get(AdminField.SESSION_TOKEN)
-  const rc = token === undefined ? SecResult.INVALID_CREDENTIAL : security.sessions.verify(name, token)
-  if (rc === SecResult.OK) security.bind(conn, name)
+  let rc = token === undefined ? SecResult.INVALID_CREDENTIAL : security.sessions.verify(user.name, token)
+  if (rc === SecResult.OK && !fromAllowedAddress(security, conn, user)) rc = SecResult.NOT_WHITELISTED
+  if (rc === SecResult.OK) security.bind(conn, user.name)
   return adminResult(rc)
 }
 

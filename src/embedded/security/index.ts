@@ -30,6 +30,9 @@ export class ConnectionAuth {
   user: string | undefined = undefined
   grants: Grant[] = []
   version = -1
+
+  /** The client's IP address. */
+  constructor (readonly address: string) {}
 }
 
 export class Security {

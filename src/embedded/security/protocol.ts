@@ -66,7 +66,8 @@ export const SecResult = {
   QUOTAS_NOT_ENABLED: 74,
   INVALID_QUOTA: 75,
   NOT_AUTHENTICATED: 80,
-  ROLE_VIOLATION: 81
+  ROLE_VIOLATION: 81,
+  NOT_WHITELISTED: 82
 } as const
 
 export interface AdminRequest {
