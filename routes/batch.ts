@@ -7,7 +7,7 @@ import { batchPolicies, batchResults, planBatch, runBatch } from '../src/batch'
 import type { BatchItem, BatchQuery } from '../src/batch'
 import { requestBody, valueContent } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
-import { connectedClient } from '../src/plugins/aerospike'
+import { requestClient } from '../src/plugins/aerospike'
 import type { Policies } from '../src/policies'
 import { ERRORS, problem } from '../src/responses'
 
@@ -86,7 +86,7 @@ export default async function batchRoutes (app: FastifyInstance, { policies, max
       const request = req as Req
       const items = request.body
       const plan = await planBatch(items, { source: request.bodyFormat ?? 'json', maxDepth, maxKeyBytes, maxBins, chunk })
-      const client = connectedClient(app)
+      const client = requestClient(request)
       const batch = Object.keys(request.query).length === 0 ? defaults : batchPolicies(request.query, policies, chunk)
       const outcomes = await runBatch(client, plan, batch)
       return await reply.sendRows('batchRecords', await batchResults(client, plan, items, outcomes, batch, request.id))
