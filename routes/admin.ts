@@ -119,7 +119,9 @@ export default async function adminRoutes (app: FastifyInstance): Promise<void> 
     const c = client(request)
     // The client sends its own user along, and has none without AEROSPIKE_USER or passthrough.
     if (c.config.user === undefined) throw new GatewayError(status.NOT_AUTHENTICATED, 'the gateway has no Aerospike user to change passwords as: set AEROSPIKE_USER, or turn on AUTH_PASSTHROUGH')
-    await named(c.changePassword(user, request.body as string, null), status.INVALID_USER, `user "${user}"`)
+    // Another user's password is set, as only user-admin may; one's own is changed, which proves the old one.
+    const password = request.body as string
+    await named(user === c.config.user ? c.changePassword(user, password, null) : c.setPassword(user, password, null), status.INVALID_USER, `user "${user}"`)
     forget(user)
     return await reply.code(202).send()
   })

@@ -51,7 +51,7 @@ export const AdminPassword = Type.String({ $id: 'AdminPassword', minLength: 1, m
 export const AdminUserCreate = Type.Object({
   username: name('User name'),
   password: password('Password'),
-  roles: Type.Optional(Type.Ref('AdminRoleNames#'))
+  roles: Type.Optional(Type.Array(name('Role name'), { description: 'Role names, e.g. ["read-write"]; none is allowed' }))
 }, { $id: 'AdminUserCreate', additionalProperties: false })
 
 export const AdminUser = Type.Object({

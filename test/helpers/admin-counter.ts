@@ -3,8 +3,13 @@
 // server sees of logins, without asking the server. as_admin.c puts the
 // command in the third byte of the 16-byte admin header that follows the
 // 8-byte proto header: LOGIN is 20, AUTHENTICATE 0.
+//
+// The proxy runs in a worker thread: the client connects (and logs in)
+// synchronously on the main thread, which could not forward a byte meanwhile.
 
+import { once } from 'node:events'
 import { createServer, connect, type Socket } from 'node:net'
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
 
 interface Teardown {
   teardown: (fn: () => unknown) => void
@@ -16,8 +21,14 @@ export const AUTHENTICATE = 0
 export interface AdminCounter {
   /** host:port to give clients instead of the server's. */
   address: string
-  /** Admin commands seen, by command. */
-  counts: Map<number, number>
+  /** Admin commands of this kind seen so far. */
+  count: (command: number) => number
+}
+
+interface ProxyData {
+  adminCounter: true
+  upstream: string
+  counts: Int32Array
 }
 
 // Walks the proto frames of one direction of a connection as its bytes arrive.
@@ -46,15 +57,11 @@ function frameReader (onAdmin: (command: number) => void): (chunk: Buffer) => vo
   }
 }
 
-export async function adminCounter (t: Teardown, upstream: string): Promise<AdminCounter> {
+function runProxy ({ upstream, counts }: ProxyData): void {
   const [host, port] = upstream.split(':')
-  const counts = new Map<number, number>()
-  const sockets = new Set<Socket>()
-  const server = createServer((downstream) => {
+  const server = createServer((downstream: Socket) => {
     const up = connect(Number(port), host)
-    sockets.add(downstream)
-    sockets.add(up)
-    const read = frameReader((command) => counts.set(command, (counts.get(command) ?? 0) + 1))
+    const read = frameReader((command) => Atomics.add(counts, command, 1))
     downstream.on('data', (chunk: Buffer) => {
       read(chunk)
       up.write(chunk)
@@ -63,16 +70,22 @@ export async function adminCounter (t: Teardown, upstream: string): Promise<Admi
     const end = (): void => {
       downstream.destroy()
       up.destroy()
-      sockets.delete(downstream)
-      sockets.delete(up)
     }
     downstream.on('close', end).on('error', end)
     up.on('close', end).on('error', end)
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(async () => {
-    for (const s of sockets) s.destroy()
-    await new Promise((resolve) => server.close(resolve))
-  })
-  return { address: `127.0.0.1:${(server.address() as { port: number }).port}`, counts }
+  server.listen(0, '127.0.0.1', () => parentPort?.postMessage((server.address() as { port: number }).port))
+}
+
+if (!isMainThread && (workerData as Partial<ProxyData> | null)?.adminCounter === true) runProxy(workerData as ProxyData)
+
+export async function adminCounter (t: Teardown, upstream: string): Promise<AdminCounter> {
+  const counts = new Int32Array(new SharedArrayBuffer(256 * 4))
+  const data: ProxyData = { adminCounter: true, upstream, counts }
+  const worker = __filename.endsWith('.ts')
+    ? new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)})`, { eval: true, workerData: data })
+    : new Worker(__filename, { workerData: data })
+  const [port] = await once(worker, 'message') as [number]
+  t.teardown(async () => await worker.terminate())
+  return { address: `127.0.0.1:${port}`, count: (command) => Atomics.load(counts, command) }
 }
