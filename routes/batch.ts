@@ -4,6 +4,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { batchPolicies, batchResults, planBatch, runBatch } from '../src/batch'
+import { BatchGate } from '../src/batch-gate'
 import type { BatchItem, BatchQuery } from '../src/batch'
 import { requestBody, valueContent } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
@@ -39,12 +40,15 @@ export interface BatchRoutesOptions {
   maxBins: number
   /** BATCH_CHUNK: items between yields to the event loop, and sub-commands in one client call. */
   chunk: number
+  /** BATCH_ITEMS_IN_FLIGHT: items of all batches held at once; later batches wait. */
+  itemsInFlight: number
 }
 
 type Req = FastifyRequest<{ Querystring: BatchQuery, Body: BatchItem[] }>
 
-export default async function batchRoutes (app: FastifyInstance, { policies, maxDepth, maxItems, maxKeyBytes, maxBins, chunk }: BatchRoutesOptions): Promise<void> {
+export default async function batchRoutes (app: FastifyInstance, { policies, maxDepth, maxItems, maxKeyBytes, maxBins, chunk, itemsInFlight }: BatchRoutesOptions): Promise<void> {
   const defaults = batchPolicies({}, policies, chunk)
+  const gate = new BatchGate(itemsInFlight)
   app.route({
     method: 'POST',
     url: '/v1/batch',
@@ -85,11 +89,16 @@ export default async function batchRoutes (app: FastifyInstance, { policies, max
     handler: async (req, reply) => {
       const request = req as Req
       const items = request.body
-      const plan = await planBatch(items, { source: request.bodyFormat ?? 'json', maxDepth, maxKeyBytes, maxBins, chunk })
-      const client = requestClient(request)
-      const batch = Object.keys(request.query).length === 0 ? defaults : batchPolicies(request.query, policies, chunk)
-      const outcomes = await runBatch(client, plan, batch)
-      return await reply.sendRows('batchRecords', await batchResults(client, plan, items, outcomes, batch, request.id))
+      const release = await gate.enter(items.length)
+      try {
+        const plan = await planBatch(items, { source: request.bodyFormat ?? 'json', maxDepth, maxKeyBytes, maxBins, chunk })
+        const client = requestClient(request)
+        const batch = Object.keys(request.query).length === 0 ? defaults : batchPolicies(request.query, policies, chunk)
+        const outcomes = await runBatch(client, plan, batch)
+        return await reply.sendRows('batchRecords', await batchResults(client, plan, items, outcomes, batch, request.id))
+      } finally {
+        release()
+      }
     }
   })
 }

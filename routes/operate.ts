@@ -14,6 +14,7 @@ import { recordKey, KeyType } from '../src/keys'
 import { toClientOps } from '../src/operations/index'
 import type { ParsedOps } from '../src/operations/index'
 import { resultBins } from '../src/operations/results'
+import { binTypeReads } from '../src/values'
 import { retryKeyBusy } from '../src/operations/retry'
 import { requestClient } from '../src/plugins/aerospike'
 import type { KeyBusyRetry } from '../src/operations/retry'
@@ -123,13 +124,12 @@ export default async function operateRoutes (app: FastifyInstance, { policies, m
       if (header === undefined) throw new GatewayError(Aerospike.status.ERR_RECORD_NOT_FOUND, 'no such record')
       record = header
     } else {
-      const plan = policies.writePlan(request.query, 'UPDATE', parsed.writes ? pre : undefined)
       // Lists and maps as the server sends them: exact (see resultBins).
-      plan.policy.deserialize = false
+      const plan = policies.writePlan(request.query, 'UPDATE', parsed.writes ? pre : undefined, true)
       record = await retryKeyBusy(async () => await c.operate(key, parsed.ops, plan.meta, plan.policy), keyBusy)
     }
     if (!parsed.writes && pre !== undefined) checkRead(request, pre, record)
-    const bins = await resultBins(record, parsed.results, async (names) => await c.select(key, names, policies.reads(request.query).cooked))
+    const bins = await resultBins(record, parsed.results, async (names) => await c.operate(key, binTypeReads(names), undefined, policies.reads(request.query).check))
     // Generation 0: the operations deleted the record, which has no ETag.
     if (record.gen > 0) reply.header('etag', `"${record.gen}"`)
     return await reply.sendValue({ bins, generation: record.gen, ttl: record.ttl })

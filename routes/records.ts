@@ -104,7 +104,8 @@ export default async function recordRoutes (app: FastifyInstance, { policies, ma
       bins: request.query.recordBins?.map((name, i) => checkBinName(name, `recordBins[${i}]`)),
       policies: reads,
       firstRead: reads === policies.defaultRead ? coalescer?.read : undefined,
-      checkRead: reads === policies.defaultRead ? coalescer?.check : undefined
+      checkRead: reads === policies.defaultRead ? coalescer?.check : undefined,
+      onTypeRead: reads === policies.defaultRead ? coalescer?.learn : undefined
     })
     reply.header('etag', etag(record.gen))
     if (notModified(request, record.gen)) return await reply.code(304).send()

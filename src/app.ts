@@ -130,7 +130,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   if (coalescer !== undefined) coalescer.onGroup = fastify.observeCoalescedBatch
   const { maxKeyBytes } = config
   await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer, maxKeyBytes, maxBins: config.maxBins })
-  await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems, maxKeyBytes, maxBins: config.maxBins, chunk: config.batchChunk })
+  await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems, maxKeyBytes, maxBins: config.maxBins, chunk: config.batchChunk, itemsInFlight: config.batchItemsInFlight })
   await fastify.register(operateRoutes, { policies, maxDepth: config.maxNestingDepth, keyBusy: config.keyBusy, maxKeyBytes })
   if (config.scan.tokenSecret === undefined) fastify.log.info('SCAN_TOKEN_SECRET is not set: page tokens hold only for this process')
   const responder = new ScanResponder(config.scan, new TokenCodec(config.scan.tokenSecret))

@@ -19,7 +19,7 @@ import { filterPolicyField } from './expressions'
 import { COMMIT_LEVEL, EXISTS, GEN, READ_MODE_AP, type Policies, type PolicyQuery } from './policies'
 import type { BodyFormat } from './plugins/content'
 import { readHeader } from './header-read'
-import { binTypeChecks, checkBinName, fromClientBins, looksLikeRawCdt, readPolicies, readRecord, toClientBins, type ReadPolicies, type Value } from './values'
+import { binTypeReads, checkBinName, fromClientBins, listsAndMaps, looksLikeRawCdt, readPolicies, readRecord, toClientBins, type ReadPolicies, type Value } from './values'
 
 const { batchType, policy: P } = Aerospike
 
@@ -269,8 +269,6 @@ export async function planBatch (items: readonly BatchItem[], options: PlanOptio
 
 export interface BatchPolicies {
   batch: InstanceType<typeof Aerospike.BatchPolicy>
-  /** The batch policy with deserialize, for the read that tells lists and maps from blobs. */
-  check: InstanceType<typeof Aerospike.BatchPolicy>
   /** Timeouts and retries for the items that go alone. */
   base: Record<string, unknown>
   /** Read policy fields for a READ item read again alone. */
@@ -313,7 +311,6 @@ export function batchPolicies (q: BatchQuery, policies: Policies, chunk = DEFAUL
   if (q.respondAllKeys !== undefined) fields.respondAllKeys = q.respondAllKeys
   return {
     batch: new Aerospike.BatchPolicy(fields),
-    check: new Aerospike.BatchPolicy({ ...fields, deserialize: true }),
     base: policies.writeFields(q),
     readFields,
     chunk
@@ -374,11 +371,9 @@ export interface BatchResultRow {
 /**
  * The bins of every outcome in the value model. With deserialize: false a
  * list or map bin and a blob bin both arrive as bytes; records with bins that
- * parse as a list or map take one more batch read of their type checks
- * (binTypeChecks), as a single GET does. Those whose checks the server
- * refuses hold a blob that parses: a batch read of those bins' values, with
- * deserialize, tells which. A READ item whose record changed in between is
- * read again alone.
+ * parse as a list or map take one more batch read, of those bins' types
+ * (binTypeReads), as a single GET does. A READ item whose record changed in
+ * between is read again alone.
  */
 async function resolveBins (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[], policies: BatchPolicies): Promise<Array<Record<string, Value>>> {
   const bins: Array<Record<string, Value>> = outcomes.map(() => ({}))
@@ -396,25 +391,13 @@ async function resolveBins (client: Client, plan: BatchPlan, items: readonly Bat
   }
   if (checks.length === 0) return bins
   const typed = await inChunks(checks.map(({ index, names }) => ({
-    type: batchType.BATCH_READ, key: plan.keys[index], ops: binTypeChecks(outcomes[index].record?.bins ?? {}, names)
+    type: batchType.BATCH_READ, key: plan.keys[index], ops: binTypeReads(names)
   })), policies.chunk, async (part) => await client.batchRead(part as Parameters<Client['batchRead']>[0], policies.batch))
-  const blobsPossible: typeof checks = []
   for (let c = 0; c < checks.length; c++) {
     const { index, names } = checks[c]
-    if (typed[c].status !== 0) blobsPossible.push(checks[c])
-    else await settle(client, plan, items, outcomes, policies, bins, index, typed[c].record.gen, names)
-  }
-  if (blobsPossible.length === 0) return bins
-  const read = await inChunks(blobsPossible.map(({ index, names }) => ({ type: batchType.BATCH_READ, key: plan.keys[index], bins: names })),
-    policies.chunk, async (part) => await client.batchRead(part as Parameters<Client['batchRead']>[0], policies.check))
-  for (let c = 0; c < blobsPossible.length; c++) {
-    const { index, names } = blobsPossible[c]
-    const check = read[c]
-    const cdt = names.filter((name) => {
-      const v = (check.record.bins as Record<string, unknown> | undefined)?.[name]
-      return typeof v === 'object' && v !== null && !Buffer.isBuffer(v)
-    })
-    await settle(client, plan, items, outcomes, policies, bins, index, check.record.gen, cdt)
+    const types = typed[c]
+    // A failed type read: the record is gone since, so a READ is read again.
+    await settle(client, plan, items, outcomes, policies, bins, index, types.status === 0 ? types.record.gen : -1, listsAndMaps(types.record?.bins, names))
   }
   return bins
 }

@@ -27,6 +27,8 @@ export interface GatewayConfig {
   maxBatchItems: number
   /** Batch items planned, and sub-commands sent in one client call, between yields to the event loop. */
   batchChunk: number
+  /** Items of all batches in flight at once; later batches wait their turn. */
+  batchItemsInFlight: number
   /** Most bins in one record write (a body, or a batch WRITE item). */
   maxBins: number
   /** Concurrent GETs with the default policy share batch reads. */
@@ -241,6 +243,7 @@ export function loadConfig (env: Env): GatewayConfig {
     maxNestingDepth: integer(env, 'MAX_NESTING_DEPTH', 32, 1, 256),
     maxBatchItems: integer(env, 'MAX_BATCH_ITEMS', 5000, 1, 100_000),
     batchChunk: integer(env, 'BATCH_CHUNK', DEFAULT_BATCH_CHUNK, 1, 100_000),
+    batchItemsInFlight: integer(env, 'BATCH_ITEMS_IN_FLIGHT', 5000, 1, 10_000_000),
     // The server's own limit on the bins of a record is 32,767.
     maxBins: integer(env, 'MAX_BINS', DEFAULT_MAX_BINS, 1, 32_767),
     coalesceGets: boolean(env, 'COALESCE_GETS', true),

@@ -138,6 +138,8 @@ export class Policies {
   private readonly read: PolicyDefaults
   private readonly write: PolicyDefaults
   private readonly defaultRemove: InstanceType<typeof Aerospike.RemovePolicy>
+  /** Write plans of requests without parameters or preconditions, which every such request shares: never changed. */
+  private readonly plainWrites = new Map<string, WritePlan>()
 
   constructor (settings: Settings) {
     this.limits = settings.limits
@@ -167,9 +169,17 @@ export class Policies {
    * The operate policy and metadata of a write. `defaultExists` is the
    * method's own (POST create-only, PUT replace, PATCH update);
    * `recordExistsAction` overrides it, and a precondition overrides both.
+   * `raw`: results with deserialize: false, as readRecord reads.
    */
-  writePlan (q: PolicyQuery, defaultExists: keyof typeof EXISTS, pre: Precondition | undefined): WritePlan {
+  writePlan (q: PolicyQuery, defaultExists: keyof typeof EXISTS, pre: Precondition | undefined, raw = false): WritePlan {
+    const plain = !hasAny(q) && pre === undefined
+    const cacheKey = `${defaultExists}${raw ? ':raw' : ''}`
+    if (plain) {
+      const cached = this.plainWrites.get(cacheKey)
+      if (cached !== undefined) return cached
+    }
     const p = this.writeFields(q)
+    if (raw) p.deserialize = false
     const meta: WritePlan['meta'] = {}
     let exists: keyof typeof EXISTS = q.recordExistsAction ?? defaultExists
     if (pre?.mustNotExist === true) exists = 'CREATE_ONLY'
@@ -179,7 +189,9 @@ export class Policies {
     if (gen !== undefined) meta.gen = gen
     if (q.expiration !== undefined) meta.ttl = q.expiration
     durability(q, p)
-    return { policy: new Aerospike.OperatePolicy(p), meta }
+    const plan = { policy: new Aerospike.OperatePolicy(p), meta }
+    if (plain) this.plainWrites.set(cacheKey, Object.freeze(plan))
+    return plan
   }
 
   remove (q: PolicyQuery, pre: Precondition | undefined): InstanceType<typeof Aerospike.RemovePolicy> {

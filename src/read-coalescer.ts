@@ -1,9 +1,13 @@
 // Coalesces concurrent single-record reads into batch reads. A batch read
 // costs the client and the server far less per record than single reads, so
 // under load GETs that arrive in the same turn of the event loop go out as
-// one batchRead; a GET that arrives alone goes out alone, at once. The type
-// checks of GETs of records with lists and maps (see binTypeChecks) are
-// coalesced the same way, into the same batch reads.
+// one batchRead; a GET that arrives alone goes out alone, at once.
+//
+// A record with list or map bins needs their types too (see readRecord). The
+// coalescer learns, per set, the names of the bins that needed it; a read in
+// such a set asks for the types of those bins in the same batch, as a second
+// item on the same key, so that the usual record takes one round trip. Type
+// reads that readRecord still needs are coalesced the same way.
 //
 // Only reads with the default read policy come here, so every read of a
 // batch has the same timeouts and retries. Each read gets the answer it
@@ -14,25 +18,30 @@
 
 import Aerospike from 'aerospike'
 import type { AerospikeRecord, Client } from 'aerospike'
-import { plainCheck, plainRead, type CheckRead, type FirstRead, type OperatePolicy, type ReadPolicy } from './values'
+import { binTypeReads, plainCheck, plainRead, type CheckRead, type FirstRead, type FirstReadAnswer, type OperatePolicy, type ReadPolicy, type TypeRead } from './values'
 
 type Key = InstanceType<typeof Aerospike.Key>
 type BatchPolicy = InstanceType<typeof Aerospike.BatchPolicy>
-type Resolve = (record: AerospikeRecord) => void
+type Resolve = (answer: FirstReadAnswer) => void
 type Reject = (err: unknown) => void
-
-type Operation = Parameters<CheckRead>[2][number]
 
 interface Waiting {
   client: Client
   key: Key
   /** A read of these bins (all when undefined), or when ops is set, of these operations. */
   bins: string[] | undefined
-  ops: Operation[] | undefined
+  ops: TypeRead[] | undefined
+  /** Type reads to send along with a read, in the same batch. */
+  types: TypeRead[] | undefined
   policy: ReadPolicy | OperatePolicy
   resolve: Resolve
   reject: Reject
 }
+
+// Bounds on what is learned: sets, and bin names per set. Past them, reads
+// take a second round trip for their types, as without learning.
+const MAX_LEARNED_SETS = 1024
+const MAX_LEARNED_BINS = 32
 
 const { status, batchType } = Aerospike
 
@@ -44,8 +53,12 @@ function notFound (): Error {
 }
 
 function readAlone (w: Waiting): void {
-  const read = w.ops === undefined ? plainRead(w.client, w.key, w.bins, w.policy as ReadPolicy) : plainCheck(w.client, w.key, w.ops, w.policy as OperatePolicy)
+  const read = w.ops === undefined ? plainRead(w.client, w.key, w.bins, w.policy as ReadPolicy) : plainCheck(w.client, w.key, w.ops, w.policy as OperatePolicy).then((record) => ({ record }))
   read.then(w.resolve, w.reject)
+}
+
+function setOf (key: Key): string {
+  return `${key.ns}\u0000${key.set ?? ''}`
 }
 
 export class ReadCoalescer {
@@ -60,13 +73,40 @@ export class ReadCoalescer {
    */
   constructor (private readonly maxBatch: number, private readonly batchPolicy: BatchPolicy) {}
 
-  readonly read: FirstRead = async (client, key, bins, policy) => await new Promise<AerospikeRecord>((resolve, reject) => {
-    this.enqueue({ client, key, bins, ops: undefined, policy, resolve, reject })
+  /** Per set, the names of bins that needed their types read, and their type reads. */
+  private readonly learned = new Map<string, { names: Set<string>, reads: TypeRead[] }>()
+
+  readonly read: FirstRead = async (client, key, bins, policy) => await new Promise<FirstReadAnswer>((resolve, reject) => {
+    let types = this.learned.get(setOf(key))?.reads
+    if (types !== undefined && bins !== undefined) {
+      const learned = this.learned.get(setOf(key))?.names
+      types = binTypeReads(bins.filter((name) => learned?.has(name)))
+      if (types.length === 0) types = undefined
+    }
+    this.enqueue({ client, key, bins, ops: undefined, types, policy, resolve, reject })
   })
 
   readonly check: CheckRead = async (client, key, ops, policy) => await new Promise<AerospikeRecord>((resolve, reject) => {
-    this.enqueue({ client, key, bins: undefined, ops, policy, resolve, reject })
+    this.enqueue({ client, key, bins: undefined, ops, types: undefined, policy, resolve: (answer) => resolve(answer.record), reject })
   })
+
+  /** Learns names of bins of the key's set that need their types read (readRecord's onTypeRead). */
+  readonly learn = (key: Key, names: Iterable<string>): void => {
+    const set = setOf(key)
+    let entry = this.learned.get(set)
+    if (entry === undefined) {
+      if (this.learned.size >= MAX_LEARNED_SETS) return
+      entry = { names: new Set(), reads: [] }
+      this.learned.set(set, entry)
+    }
+    let added = false
+    for (const name of names) {
+      if (entry.names.has(name) || entry.names.size >= MAX_LEARNED_BINS) continue
+      entry.names.add(name)
+      added = true
+    }
+    if (added) entry.reads = binTypeReads(entry.names)
+  }
 
   private enqueue (w: Waiting): void {
     this.waiting.push(w)
@@ -101,23 +141,28 @@ export class ReadCoalescer {
     for (let i = 0; i < reads.length; i += this.maxBatch) {
       const group = reads.slice(i, i + this.maxBatch)
       this.onGroup?.(group.length)
-      if (group.length === 1) readAlone(group[0])
+      // A read alone with nothing else to ask goes as a single read.
+      if (group.length === 1 && group[0].types === undefined) readAlone(group[0])
       else this.readTogether(client, group)
     }
   }
 
   private readTogether (client: Client, group: Waiting[]): void {
-    const records = group.map((w) => w.ops !== undefined
-      ? { type: batchType.BATCH_READ, key: w.key, ops: w.ops }
-      : w.bins === undefined
-        ? { type: batchType.BATCH_READ, key: w.key, readAllBins: true }
-        : { type: batchType.BATCH_READ, key: w.key, bins: w.bins })
+    const records: Array<{ type: number, key: Key, ops?: TypeRead[], readAllBins?: boolean, bins?: string[] }> = []
+    for (const w of group) {
+      if (w.ops !== undefined) records.push({ type: batchType.BATCH_READ, key: w.key, ops: w.ops })
+      else if (w.bins === undefined) records.push({ type: batchType.BATCH_READ, key: w.key, readAllBins: true })
+      else records.push({ type: batchType.BATCH_READ, key: w.key, bins: w.bins })
+      if (w.types !== undefined) records.push({ type: batchType.BATCH_READ, key: w.key, ops: w.types })
+    }
     client.batchRead(records as Parameters<Client['batchRead']>[0], this.batchPolicy).then((rows) => {
-      for (let i = 0; i < group.length; i++) {
-        const row = rows[i]
-        if (row.status === status.OK) group[i].resolve(row.record as AerospikeRecord)
-        else if (row.status === status.ERR_RECORD_NOT_FOUND) group[i].reject(notFound())
-        else readAlone(group[i])
+      let r = 0
+      for (const w of group) {
+        const row = rows[r++]
+        const types = w.types === undefined ? undefined : rows[r++]
+        if (row.status === status.OK) w.resolve({ record: row.record as AerospikeRecord, types: types?.status === status.OK ? types.record as AerospikeRecord : undefined })
+        else if (row.status === status.ERR_RECORD_NOT_FOUND) w.reject(notFound())
+        else readAlone(w)
       }
     }, (err: unknown) => {
       // A timeout is every read's. Any other refusal of the batch as a whole

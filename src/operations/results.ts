@@ -3,11 +3,11 @@
 // model of src/values.ts.
 
 import type { AerospikeRecord } from 'aerospike'
-import { fromClientBins, looksLikeRawCdt } from '../values'
+import { fromClientBins, listsAndMaps, looksLikeRawCdt } from '../values'
 import type { Value } from '../values'
 import type { ResultPlan } from './index'
 
-/** Reads the named bins of the record with the client's deserialization, for their types. */
+/** Reads the types of the named bins of the record (binTypeReads). */
 export type TypeCheck = (bins: string[]) => Promise<AerospikeRecord>
 
 /**
@@ -27,18 +27,16 @@ export async function resultBins (record: AerospikeRecord, plan: ResultPlan, che
   const ambiguous = names.filter((name) => (plan.all || plan.checkable.has(name)) && looksLikeRawCdt(bins[name]))
   const bytes = new Set<string>()
   if (ambiguous.length > 0) {
-    let cooked: AerospikeRecord | undefined
+    let types: AerospikeRecord | undefined
     try {
-      cooked = await check(ambiguous)
+      types = await check(ambiguous)
     } catch {
       // The operations were applied: a failed check (the record deleted or
       // unreachable since) must not fail the request, the bytes decide.
     }
-    if (cooked?.gen === record.gen) {
-      for (const name of ambiguous) {
-        const v = (cooked.bins as Record<string, unknown>)[name]
-        if (typeof v !== 'object' || v === null || Buffer.isBuffer(v)) bytes.add(name)
-      }
+    if (types?.gen === record.gen) {
+      const cdt = new Set(listsAndMaps(types.bins, ambiguous))
+      for (const name of ambiguous) if (!cdt.has(name)) bytes.add(name)
     }
   }
   return fromClientBins(bins, names.filter((name) => !plan.keys.has(name) && !bytes.has(name)))

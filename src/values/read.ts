@@ -12,14 +12,17 @@ export interface ReadRecordOptions {
   policies?: ReadPolicies
   /**
    * Makes the first read instead of client.get / client.select with
-   * `policies.raw`, with the same answer: how GETs are coalesced.
+   * `policies.raw`, with the same answer: how GETs are coalesced. It may
+   * bring the bin types of the record along, read at the same time.
    */
   firstRead?: FirstRead
-  /** Makes the type check instead of client.operate with `policies.check`, with the same answer. */
+  /** Makes the type read instead of client.operate with `policies.check`, with the same answer. */
   checkRead?: CheckRead
+  /** Told the names of bins that needed their type read (lists, maps, or blobs that parse as one). */
+  onTypeRead?: (key: Key, names: Iterable<string>) => void
   /**
-   * true (default): when a Buffer bin parses as a list or map, a second read
-   * tells lists and maps from blobs that happen to parse (see binTypeChecks).
+   * true (default): when a Buffer bin parses as a list or map, the bin's type
+   * tells lists and maps from blobs that happen to parse (see binTypeReads).
    * false: one read; such blobs read as lists or maps.
    */
   exact?: boolean
@@ -30,7 +33,7 @@ export interface ReadRecordResult {
   /** The record of the (first) read: key, gen, ttl, and the client's bins. */
   record: AerospikeRecord
   bins: Record<string, Value>
-  /** How many reads it took. */
+  /** How many round trips it took. */
   reads: number
 }
 
@@ -40,76 +43,100 @@ type ReadPolicyOptions = ConstructorParameters<typeof Aerospike.ReadPolicy>[0]
 
 export type ReadPolicy = InstanceType<typeof Aerospike.ReadPolicy>
 export type OperatePolicy = InstanceType<typeof Aerospike.OperatePolicy>
-type Operation = ReturnType<typeof Aerospike.lists.size> | ReturnType<typeof Aerospike.maps.size>
+export type TypeRead = ReturnType<typeof Aerospike.exp.operations.read>
 
 /**
- * The same read fields in the three policies a read may take: the first read,
- * raw (deserialize: false); the type check, an operate; the value read that
- * tells blobs apart when the type check cannot.
+ * The same read fields in the policies a read may take: the first read, raw
+ * (deserialize: false), and the type read, an operate.
  */
 export interface ReadPolicies {
   raw: ReadPolicy
   check: OperatePolicy
-  cooked: ReadPolicy
 }
 
-export type FirstRead = (client: Client, key: Key, bins: string[] | undefined, policy: ReadPolicy) => Promise<AerospikeRecord>
-export type CheckRead = (client: Client, key: Key, ops: Operation[], policy: OperatePolicy) => Promise<AerospikeRecord>
+/**
+ * A first read's answer: the record, and when the reader read them in the
+ * same round trip, bin types as binTypeReads answers them.
+ */
+export interface FirstReadAnswer {
+  record: AerospikeRecord
+  types?: AerospikeRecord
+}
+
+export type FirstRead = (client: Client, key: Key, bins: string[] | undefined, policy: ReadPolicy) => Promise<FirstReadAnswer>
+export type CheckRead = (client: Client, key: Key, ops: TypeRead[], policy: OperatePolicy) => Promise<AerospikeRecord>
 
 /** Read policies with these fields (timeouts, replica...). */
 export function readPolicies (fields: ReadPolicyOptions): ReadPolicies {
   return {
     raw: new Aerospike.ReadPolicy({ ...fields, deserialize: false }),
-    check: new Aerospike.OperatePolicy(fields as ConstructorParameters<typeof Aerospike.OperatePolicy>[0]),
-    cooked: new Aerospike.ReadPolicy({ ...fields, deserialize: true })
+    check: new Aerospike.OperatePolicy(fields as ConstructorParameters<typeof Aerospike.OperatePolicy>[0])
   }
 }
 
 const LIBRARY_DEFAULTS = readPolicies({})
 
 /** client.get, or client.select when bins are named. */
-export async function plainRead (client: Client, key: Key, bins: string[] | undefined, policy: ReadPolicy): Promise<AerospikeRecord> {
-  return bins === undefined ? await client.get(key, policy) : await client.select(key, bins, policy)
+export async function plainRead (client: Client, key: Key, bins: string[] | undefined, policy: ReadPolicy): Promise<FirstReadAnswer> {
+  return { record: bins === undefined ? await client.get(key, policy) : await client.select(key, bins, policy) }
 }
 
 /** client.operate with no metadata. */
-export async function plainCheck (client: Client, key: Key, ops: Operation[], policy: OperatePolicy): Promise<AerospikeRecord> {
+export async function plainCheck (client: Client, key: Key, ops: TypeRead[], policy: OperatePolicy): Promise<AerospikeRecord> {
   return await client.operate(key, ops, undefined, policy)
 }
 
+// The server's particle types, as the binType expression answers them.
+const PARTICLE_MAP = 19
+const PARTICLE_LIST = 20
+
+const TYPE_READS = new Map<string, TypeRead>()
+const MAX_CACHED_TYPE_READS = 4096
+
 /**
- * The operations that tell the bins named from blobs, for bins whose raw
- * bytes parse as a list or a map: a list size for those that parse as a
- * list, a map size for those that parse as a map. The server answers them
- * with a small integer each when every bin is the list or map it looks like,
- * and refuses them all with 12 (incompatible type) when one is a blob (its
- * particle type is not a list's or a map's). The client's binding drops the
- * particle type of raw reads (as_bytes' type, AS_BYTES_LIST or
- * AS_BYTES_MAP), which would have told it for free.
+ * Reads of the particle type of each bin named, one small integer each,
+ * answered under the bin's own name. The client's binding drops the particle
+ * type of raw reads (as_bytes' type, AS_BYTES_LIST or AS_BYTES_MAP), which
+ * would have told lists and maps from blobs for free: a blob that holds
+ * MessagePack parses just like a list.
  */
-export function binTypeChecks (bins: Record<string, unknown>, names: Iterable<string>): Operation[] {
-  const ops: Operation[] = []
+export function binTypeReads (names: Iterable<string>): TypeRead[] {
+  const ops: TypeRead[] = []
   for (const name of names) {
-    const first = (bins[name] as Buffer)[0]
-    const list = (first >= 0x90 && first <= 0x9f) || first === 0xdc || first === 0xdd
-    ops.push(list ? Aerospike.lists.size(name) : Aerospike.maps.size(name))
+    let op = TYPE_READS.get(name)
+    if (op === undefined) {
+      op = Aerospike.exp.operations.read(name, Aerospike.exp.binType(name), 0)
+      if (TYPE_READS.size < MAX_CACHED_TYPE_READS) TYPE_READS.set(name, op)
+    }
+    ops.push(op)
   }
   return ops
 }
 
-/** Whether an error is the server's 12: an operation on a bin of another type. */
-export function isIncompatibleType (err: unknown): boolean {
-  return (err as { code?: unknown } | null)?.code === Aerospike.status.ERR_BIN_INCOMPATIBLE_TYPE
+/** The names whose bin type binTypeReads answered as a list or a map. */
+export function listsAndMaps (types: Record<string, unknown> | undefined, names: Iterable<string>): string[] {
+  const cdt: string[] = []
+  for (const name of names) {
+    const type = types?.[name]
+    if (type === PARTICLE_LIST || type === PARTICLE_MAP) cdt.push(name)
+  }
+  return cdt
+}
+
+function answersAll (types: Record<string, unknown> | undefined, names: Iterable<string>): boolean {
+  if (types === undefined) return false
+  for (const name of names) if (types[name] === undefined) return false
+  return true
 }
 
 /**
  * Reads a record with `deserialize: false`, so lists and maps keep every
  * type, and converts its bins into the value model. A record with no list or
- * map bins (nor blobs that parse as one) takes one read. Otherwise a second,
- * small read (binTypeChecks) confirms that those bins are lists and maps; when
- * one of them is a blob, a read of their values with the client's
- * deserialization tells which. The whole is read again if the record changed
- * in between (up to 3 times).
+ * map bins (nor blobs that parse as one) takes one read. Otherwise the types
+ * of those bins (binTypeReads) tell lists and maps from blobs: read in the
+ * same round trip when the first read brought them, or else in a second,
+ * small read. The whole is read again if the record changed in between (up
+ * to 3 times).
  */
 export async function readRecord (client: Client, key: Key, options: ReadRecordOptions = {}): Promise<ReadRecordResult> {
   const policies = options.policies ?? LIBRARY_DEFAULTS
@@ -118,7 +145,8 @@ export async function readRecord (client: Client, key: Key, options: ReadRecordO
   const detectGeo = options.detectGeoJSON ?? true
   let reads = 0
   for (;;) {
-    const record = await firstRead(client, key, options.bins, policies.raw)
+    const answer = await firstRead(client, key, options.bins, policies.raw)
+    const record = answer.record
     reads++
     const bins = record.bins as Record<string, unknown>
     const decoded = new Map<string, Value>()
@@ -127,28 +155,19 @@ export async function readRecord (client: Client, key: Key, options: ReadRecordO
       if (d !== undefined) decoded.set(name, d)
     }
     if (decoded.size === 0 || options.exact === false) return { record, bins: convertBins(bins, decoded, detectGeo), reads }
-    let gen: number
-    try {
-      reads++
-      gen = (await checkRead(client, key, binTypeChecks(bins, decoded.keys()), policies.check)).gen
-    } catch (err) {
-      if (!isIncompatibleType(err)) {
+    options.onTypeRead?.(key, decoded.keys())
+    let types = answer.types
+    if (types === undefined || types.gen !== record.gen || !answersAll(types.bins, decoded.keys())) {
+      try {
+        reads++
+        types = await checkRead(client, key, binTypeReads(decoded.keys()), policies.check)
+      } catch (err) {
         if (reads < 2 * MAX_READ_ATTEMPTS) continue // removed in between: read again
         throw err
       }
-      try {
-        reads++
-        const check = await client.select(key, [...decoded.keys()], policies.cooked)
-        for (const name of [...decoded.keys()]) {
-          const v = (check.bins as Record<string, unknown>)[name]
-          if (typeof v !== 'object' || v === null || Buffer.isBuffer(v)) decoded.delete(name) // a blob
-        }
-        gen = check.gen
-      } catch (err) {
-        if (reads < 2 * MAX_READ_ATTEMPTS) continue
-        throw err
-      }
     }
-    if (gen === record.gen || reads >= 2 * MAX_READ_ATTEMPTS) return { record, bins: convertBins(bins, decoded, detectGeo), reads }
+    const cdt = new Set(listsAndMaps(types.bins, decoded.keys()))
+    for (const name of [...decoded.keys()]) if (!cdt.has(name)) decoded.delete(name)
+    if (types.gen === record.gen || reads >= 2 * MAX_READ_ATTEMPTS) return { record, bins: convertBins(bins, decoded, detectGeo), reads }
   }
 }

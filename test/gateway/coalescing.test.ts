@@ -84,3 +84,37 @@ t.test('the type checks of records with lists and maps are coalesced too: concur
   t.same(JSON.parse(responses[0].body).bins, { i: 0, s: 'v', d: 2.5, l: [1.0, { a: null }], m: { x: [] } })
   t.match(responses[0].body, /"l":\[1\.0,/, 'the list keeps its double 1.0')
 })
+
+// The histogram's count: the groups of GETs sent so far.
+async function groupsSent (app: App): Promise<number> {
+  const text = (await app.inject({ url: '/metrics' })).body
+  return Number(/^aerogate_coalesced_batch_size_count (\d+)$/m.exec(text)?.[1])
+}
+
+t.test('once the list and map bins of a set are known, their types come in the same batch read as the record', async (t) => {
+  const { app, embedded } = await withGateway(t, {}, { AEROSPIKE_READ_MAX_RETRIES: '0' })
+  await seed(app)
+  const first = await app.inject({ url: '/v1/kvs/test/c/k0' })
+  t.match(first.body, /"l":\[1\.0,/)
+  const before = await groupsSent(app)
+  await embedded.addFault({ match: { kind: 'read', inBatch: false }, resultCode: 11 })
+  const urls = Array.from({ length: 12 }, (_, i) => `/v1/kvs/test/c/k${i % 6}`)
+  const responses = await Promise.all(urls.map(async (url) => await app.inject({ url })))
+  t.same([...new Set(responses.map((r) => r.statusCode))], [200])
+  t.same(JSON.parse(responses[5].body).bins, { i: 5, s: 'v', d: 2.5, l: [1.0, { a: null }], m: { x: [] } })
+  t.equal(await groupsSent(app) - before, 1, 'one batch read for the twelve GETs and their types')
+  const lone = await app.inject({ url: '/v1/kvs/test/c/k3' })
+  t.equal(lone.statusCode, 200, 'a GET alone in a learned set goes as a batch read of the record and its types')
+  t.match(lone.body, /"l":\[1\.0,/)
+})
+
+t.test('a blob that parses as a list, in a learned set, stays bytes', async (t) => {
+  const { app, embedded } = await withGateway(t)
+  await seed(app)
+  await app.inject({ url: '/v1/kvs/test/c/k0' })
+  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF } })
+  t.teardown(() => client.close())
+  await client.put(new Aerospike.Key('test', 'c', 'blob'), { l: Buffer.from([0x92, 0x01, 0x02]), m: [1] })
+  const responses = await Promise.all([0, 1, 2].map(async () => await app.inject({ url: '/v1/kvs/test/c/blob' })))
+  for (const res of responses) t.same(JSON.parse(res.body).bins, { l: { type: 'BYTE_ARRAY', value: 'kgEC' }, m: [1] })
+})

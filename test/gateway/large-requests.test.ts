@@ -5,6 +5,7 @@
 import t from 'tap'
 import { parseJson } from '../../src/values'
 import { withGateway } from '../helpers/gateway'
+import { BatchGate } from '../../src/batch-gate'
 
 type Row = { key: { userKey: unknown }, resultCode: number, record: { bins: Record<string, unknown> } | null }
 
@@ -72,4 +73,38 @@ t.test('a small GET is answered while a large batch is still running', async (t)
   t.equal(res.statusCode, 200)
   t.ok((parseJson(res.body) as { batchRecords: Row[] }).batchRecords.every((r, i) => r.resultCode === 0 && r.key.userKey === `big${i}`))
   t.same(done, ['get', 'batch'], 'the GET did not wait for the whole batch')
+})
+
+t.test('BATCH_ITEMS_IN_FLIGHT: batches past the bound wait their turn, in order, and all answer', async (t) => {
+  const gate = new BatchGate(10)
+  const order: string[] = []
+  const a = await gate.enter(6)
+  const b = gate.enter(6).then((release) => { order.push('b'); return release })
+  const c = gate.enter(2).then((release) => { order.push('c'); return release })
+  const big = gate.enter(50).then((release) => { order.push('big'); return release })
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(order, [], 'b would pass the bound, and c waits behind it')
+  a()
+  const releaseB = await b
+  const releaseC = await c
+  t.same(order, ['b', 'c'])
+  releaseB()
+  releaseB()
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(order, ['b', 'c'], 'a batch larger than the bound waits until it is alone; a double release counts once')
+  releaseC()
+  ;(await big)()
+  t.same(order, ['b', 'c', 'big'])
+
+  const { app, embedded } = await withGateway(t, {}, { BATCH_ITEMS_IN_FLIGHT: '5' })
+  await embedded.addFault({ match: { kind: 'batch' }, delayMs: 50 })
+  const responses = await Promise.all(Array.from({ length: 6 }, async (_, n) => await app.inject({
+    method: 'POST',
+    url: '/v1/batch',
+    payload: Array.from({ length: 4 }, (_, i) => ({ type: 'WRITE', key: { namespace: 'test', setName: 'gate', userKey: `k${n}-${i}` }, bins: { n, i } }))
+  })))
+  t.same(responses.map((r) => r.statusCode), [200, 200, 200, 200, 200, 200])
+  for (const [n, res] of responses.entries()) {
+    t.same(JSON.parse(res.body).batchRecords.map((r: { resultCode: number }) => r.resultCode), [0, 0, 0, 0], `batch ${n}`)
+  }
 })
