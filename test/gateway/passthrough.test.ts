@@ -116,6 +116,9 @@ t.test('concurrent GETs of several users are never coalesced across users', asyn
     t.same(answers.slice(10, 20).map((r) => r.json.code), Array(10).fill(81), `round ${round}: the narrow reader may not read set b`)
     t.same(answers.slice(20).map((r) => r.json.bins), Array(10).fill({ set: 'a' }), `round ${round}: the narrow reader reads set a`)
   }
+  const groups = await metric(gw, 'aerogate_coalesced_batch_size_count')
+  const alone = await metric(gw, 'aerogate_coalesced_batch_size_bucket{le="1"}')
+  t.ok(groups - alone > 0, `each user's GETs were still coalesced (${groups - alone} of ${groups} groups held several)`)
 })
 
 t.test('eviction under load: cache of 2, 5 users hammering, every request succeeds, evicted clients close', async (t) => {
