@@ -12,7 +12,7 @@
 
 import { randomBytes } from 'node:crypto'
 import cluster, { type Worker } from 'node:cluster'
-import { ConfigError, type GatewayConfig } from './config'
+import { ConfigError, embeddedServerOptions, type GatewayConfig } from './config'
 import { startEmbeddedServer, type EmbeddedServerHandle } from './embedded/index'
 
 // A worker that dies is started again after this long, so that one that
@@ -60,7 +60,7 @@ export async function runPrimary (config: GatewayConfig): Promise<void> {
   let embedded: EmbeddedServerHandle | undefined
   let hosts = config.aerospikeHosts
   if (hosts === undefined) {
-    embedded = await startEmbeddedServer({ port: 0 })
+    embedded = await startEmbeddedServer(embeddedServerOptions(config))
     hosts = embedded.address
     say(`AEROSPIKE_HOSTS is not set: started the embedded Aerospike-compatible server at ${hosts} for ${config.workers} workers; data lives in memory only`)
   }

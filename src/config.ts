@@ -4,6 +4,7 @@
 
 import { availableParallelism } from 'node:os'
 import { DEFAULT_BATCH_CHUNK } from './batch'
+import type { EmbeddedServerOptions } from './embedded/index'
 import { DEFAULT_MAX_KEY_BYTES } from './keys'
 import { DEFAULT_MAX_BINS } from './values'
 
@@ -37,6 +38,8 @@ export interface GatewayConfig {
   coalesceMaxBatch: number
   /** `host:port,host:port`; absent means: start the embedded server. */
   aerospikeHosts: string | undefined
+  /** The embedded server runs as Enterprise with security on (EMBEDDED_SECURITY). */
+  embeddedSecurity: boolean
   user: string | undefined
   password: string | undefined
   clusterName: string | undefined
@@ -223,6 +226,10 @@ export function loadConfig (env: Env): GatewayConfig {
   }
   const logLevel = env.LOG_LEVEL ?? 'info'
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`)
+  const embeddedSecurity = boolean(env, 'EMBEDDED_SECURITY', false)
+  if (embeddedSecurity && hosts !== undefined) {
+    throw new ConfigError('EMBEDDED_SECURITY applies to the embedded server only: unset it, or unset AEROSPIKE_HOSTS')
+  }
   const user = optional(env, 'AEROSPIKE_USER')
   const password = optional(env, 'AEROSPIKE_PASSWORD')
   if ((user === undefined) !== (password === undefined)) {
@@ -249,6 +256,7 @@ export function loadConfig (env: Env): GatewayConfig {
     coalesceGets: boolean(env, 'COALESCE_GETS', true),
     coalesceMaxBatch: integer(env, 'COALESCE_MAX_BATCH', 100, 2, 5000),
     aerospikeHosts: hosts,
+    embeddedSecurity,
     user,
     password,
     clusterName: optional(env, 'AEROSPIKE_CLUSTER_NAME'),
@@ -313,4 +321,9 @@ export function loadConfig (env: Env): GatewayConfig {
       maxLargeBodies: integer(env, 'MAX_LARGE_BODIES', 16, 1, 100_000)
     }
   }
+}
+
+/** The embedded server the gateway starts when AEROSPIKE_HOSTS is unset. */
+export function embeddedServerOptions (config: GatewayConfig): EmbeddedServerOptions {
+  return config.embeddedSecurity ? { port: 0, edition: 'enterprise', security: true } : { port: 0 }
 }

@@ -9,7 +9,7 @@ import Fastify from 'fastify'
 import fp from 'fastify-plugin'
 import app, { options } from './app'
 import { runPrimary } from './cluster'
-import { ConfigError, loadConfig } from './config'
+import { ConfigError, embeddedServerOptions, loadConfig } from './config'
 import { startEmbeddedServer, EmbeddedServerHandle } from './embedded/index'
 
 async function main (): Promise<void> {
@@ -39,9 +39,9 @@ async function main (): Promise<void> {
   let embedded: EmbeddedServerHandle | undefined
   let hosts = config.aerospikeHosts
   if (hosts === undefined) {
-    embedded = await startEmbeddedServer({ port: 0 })
+    embedded = await startEmbeddedServer(embeddedServerOptions(config))
     hosts = embedded.address
-    server.log.warn({ aerospikeHosts: hosts },
+    server.log.warn({ aerospikeHosts: hosts, security: config.embeddedSecurity },
       'AEROSPIKE_HOSTS is not set: started the embedded Aerospike-compatible server in-process; data lives in memory only')
   }
   await server.register(fp(app), { config: { ...config, aerospikeHosts: hosts } })

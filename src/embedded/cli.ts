@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util'
 import { EmbeddedServer } from './server'
 
-const USAGE = 'usage: embedded [--host 127.0.0.1] [--port 3000] [--namespace test]... [--enterprise]'
+const USAGE = 'usage: embedded [--host 127.0.0.1] [--port 3000] [--namespace test]... [--enterprise [--security [--session-ttl 86400]]]'
 
 function main (): void {
   let values
@@ -15,6 +15,8 @@ function main (): void {
         port: { type: 'string', default: '3000' },
         namespace: { type: 'string', multiple: true },
         enterprise: { type: 'boolean', default: false },
+        security: { type: 'boolean', default: false },
+        'session-ttl': { type: 'string' },
         help: { type: 'boolean', default: false }
       },
       strict: true
@@ -32,13 +34,16 @@ function main (): void {
     process.stderr.write(`--port must be an integer from 0 to 65535, got ${values.port}\n`)
     process.exit(2)
   }
+  const sessionTtl = values['session-ttl'] === undefined ? undefined : Number(values['session-ttl'])
   let server: EmbeddedServer
   try {
     server = new EmbeddedServer({
       host: values.host,
       port,
       namespaces: values.namespace ?? ['test'],
-      edition: values.enterprise === true ? 'enterprise' : 'community'
+      edition: values.enterprise === true ? 'enterprise' : 'community',
+      security: values.security,
+      sessionTtl
     })
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`)
@@ -46,7 +51,8 @@ function main (): void {
   }
   server.start().then(({ host, port }) => {
     process.stdout.write(`embedded Aerospike-compatible server listening on ${host}:${port} ` +
-      `(namespaces: ${[...server.namespaces.keys()].join(', ')}; data in memory only)\n`)
+      `(namespaces: ${[...server.namespaces.keys()].join(', ')}; data in memory only` +
+      `${server.security === undefined ? '' : '; security on, first login admin/admin'})\n`)
   }, (err: Error) => {
     process.stderr.write(`cannot listen: ${err.message}\n`)
     process.exit(1)

@@ -136,12 +136,17 @@ function answer (node: InfoNode, command: string): string {
 
 const DEFAULT_COMMANDS = ['node', 'build', 'edition', 'version', 'partition-generation']
 
+/** Why a command may not run (an ERROR answer), or undefined when it may. */
+export type InfoGate = (name: string, arg: string) => string | undefined
+
 /** Answers a whole info request body. */
-export function infoReply (node: InfoNode, request: string): string {
+export function infoReply (node: InfoNode, request: string, gate?: InfoGate): string {
   const names = request.split('\n').filter((s) => s.length > 0)
   let out = ''
   for (const name of names.length > 0 ? names : DEFAULT_COMMANDS) {
-    out += `${name}\t${answer(node, name)}\n`
+    const colon = name.indexOf(':')
+    const refused = gate?.(colon < 0 ? name : name.slice(0, colon), colon < 0 ? '' : name.slice(colon + 1))
+    out += `${name}\t${refused ?? answer(node, name)}\n`
   }
   return out
 }

@@ -9,7 +9,10 @@ import { parseBatch } from './batch'
 import { buildFilter, compileQueryFilter } from './exp'
 import { EDITIONS, infoReply, InfoNode } from './info'
 import { FilterCompiler, answerQuery, isQuery } from './query/dispatch'
+import { refusal } from './query/encode'
+import { messageTrid } from './query/request'
 import { JobRegistry } from './query/jobs'
+import { ConnectionAuth, INFO_NOT_AUTHENTICATED, SecResult, Security, adminResult } from './security'
 import { SindexRegistry } from './sindex/registry'
 import { DEFAULT_MAX_RECORD_SIZE, Namespace, NamespaceConfig, nowSeconds } from './store'
 import { execute, messageDigest, Outcome, TransactionContext } from './transaction'
@@ -31,6 +34,15 @@ export interface EmbeddedServerOptions {
   edition?: keyof typeof EDITIONS
   /** Seconds between expiry sweeps. */
   nsupPeriod?: number
+  /**
+   * Enterprise security (`security {}` in the server's configuration): users
+   * log in (admin/admin at first) and need roles for what they do.
+   */
+  security?: boolean
+  /** Seconds a login session lasts (security's session-ttl); default 86400. */
+  sessionTtl?: number
+  /** Whether roles may carry read and write quotas (security's enable-quotas). */
+  quotas?: boolean
 }
 
 export type RequestKind = 'read' | 'write' | 'delete' | 'batch'
@@ -71,6 +83,8 @@ export interface Fault {
 }
 
 const BATCH_FRAME_TARGET = 128 * 1024
+// Connections of a server without security carry no proof of anything.
+const NO_AUTH = new ConnectionAuth('')
 const EMPTY = Buffer.alloc(0)
 
 interface FrameResult {
@@ -90,6 +104,7 @@ export class EmbeddedServer implements InfoNode {
   readonly stats = { connectionsOpened: 0, connectionsClosed: 0, transactions: 0 }
   readonly sindexes = new SindexRegistry()
   readonly jobs = new JobRegistry()
+  readonly security: Security | undefined
   // Scan and query filter expressions.
   compileFilter: FilterCompiler | undefined = compileQueryFilter
   startedAt = Date.now()
@@ -111,6 +126,10 @@ export class EmbeddedServer implements InfoNode {
     this.edition = options.edition ?? 'community'
     this.nsupPeriod = options.nsupPeriod ?? 1
     if (this.nodeName.length < 1 || this.nodeName.length > 19) throw new RangeError('nodeName must be 1 to 19 characters')
+    if (options.security === true && this.edition !== 'enterprise') {
+      throw new RangeError('security needs edition \'enterprise\': Community Edition has no access control')
+    }
+    this.security = options.security === true ? new Security({ sessionTtl: options.sessionTtl, quotas: options.quotas }) : undefined
     for (const ns of options.namespaces ?? ['test']) {
       const config: NamespaceConfig = typeof ns === 'string'
         ? { name: ns, defaultTtl: 0, maxRecordSize: DEFAULT_MAX_RECORD_SIZE }
@@ -208,6 +227,7 @@ export class EmbeddedServer implements InfoNode {
     socket.on('error', () => socket.destroy())
     socket.on('close', () => {
       conn.abandon()
+      this.security?.release(conn.auth)
       this.stats.connectionsClosed++
       this.sockets.delete(socket)
     })
@@ -223,30 +243,45 @@ export class EmbeddedServer implements InfoNode {
   }
 
   /** Runs one frame's request; called by a connection in arrival order. */
-  handleFrame (type: number, body: Buffer, from = ''): FrameResult {
+  handleFrame (type: number, body: Buffer, from = '', auth = NO_AUTH): FrameResult {
     switch (type) {
       case MsgType.INFO:
-        return this.info(body)
+        return this.info(body, auth)
       case MsgType.MESSAGE:
-        return this.message(body, from)
+        return this.message(body, from, auth)
       case MsgType.COMPRESSED:
-        return this.compressed(body)
+        return this.compressed(body, auth)
       case MsgType.ADMIN:
-        return { reply: adminReply(Result.SECURITY_NOT_ENABLED), delayMs: 0, close: false }
+        return { reply: this.security?.admin(body, auth) ?? this.noSecurity(), delayMs: 0, close: false }
       default:
         return { reply: undefined, delayMs: 0, close: true }
     }
   }
 
-  private info (body: Buffer): FrameResult {
-    const text = Buffer.from(infoReply(this, body.toString('utf8')), 'utf8')
+  // security_ce.c answers every admin request 51 (not supported), so a
+  // client with credentials cannot connect to Community Edition; Enterprise
+  // without security answers 52 (not enabled), which clients take as "no
+  // login needed".
+  private noSecurity (): Buffer {
+    return adminResult(this.edition === 'community' ? SecResult.NOT_SUPPORTED : SecResult.NOT_ENABLED)
+  }
+
+  private infoText (body: Buffer, auth: ConnectionAuth): string {
+    const security = this.security
+    if (security === undefined) return infoReply(this, body.toString('utf8'))
+    if (security.checkAuth(auth) !== SecResult.OK) return INFO_NOT_AUTHENTICATED
+    return infoReply(this, body.toString('utf8'), (name, arg) => security.refuseInfo(auth, name, arg))
+  }
+
+  private info (body: Buffer, auth: ConnectionAuth): FrameResult {
+    const text = Buffer.from(this.infoText(body, auth), 'utf8')
     const reply = Buffer.allocUnsafe(PROTO_HEADER_SIZE + text.length)
     writeProtoHeader(reply, 0, MsgType.INFO, text.length)
     text.copy(reply, PROTO_HEADER_SIZE)
     return { reply, delayMs: 0, close: false }
   }
 
-  private compressed (body: Buffer): FrameResult {
+  private compressed (body: Buffer, auth: ConnectionAuth): FrameResult {
     if (this.edition === 'community') {
       return { reply: encodeReply({ resultCode: Result.ENTERPRISE_ONLY, generation: 0, voidTime: 0 }), delayMs: 0, close: false }
     }
@@ -259,10 +294,10 @@ export class EmbeddedServer implements InfoNode {
     if (inner.length < PROTO_HEADER_SIZE || inner[0] !== PROTO_VERSION || inner[1] !== MsgType.MESSAGE) {
       return { reply: undefined, delayMs: 0, close: true }
     }
-    return this.message(inner.subarray(PROTO_HEADER_SIZE))
+    return this.message(inner.subarray(PROTO_HEADER_SIZE), '', auth)
   }
 
-  private message (body: Buffer, from = ''): FrameResult {
+  private message (body: Buffer, from: string, auth: ConnectionAuth): FrameResult {
     let msg: Message
     try {
       msg = parseMessage(body)
@@ -272,8 +307,19 @@ export class EmbeddedServer implements InfoNode {
     }
     this.stats.transactions++
     const ctx: TransactionContext = { namespaces: this.namespaces, enterprise: this.edition === 'enterprise', now: nowSeconds() }
-    if ((msg.info1 & Info1.BATCH) !== 0) return this.batch(msg, ctx)
-    if (isQuery(msg)) return this.query(msg, ctx, from)
+    const batch = (msg.info1 & Info1.BATCH) !== 0
+    const query = !batch && isQuery(msg)
+    if (this.security !== undefined) {
+      const refused = this.security.checkAuth(auth)
+      if (refused !== SecResult.OK) return this.refuse(msg, refused, batch, query)
+    }
+    if (batch) return this.batch(msg, ctx, auth)
+    if (query) {
+      const refused = this.refusedData(msg, auth, true)
+      return refused !== SecResult.OK ? this.refuse(msg, refused, false, true) : this.query(msg, ctx, from)
+    }
+    const refused = this.refusedData(msg, auth, false)
+    if (refused !== SecResult.OK) return this.refuse(msg, refused, false, false)
     const digest = messageDigest(msg)
     const fault = this.faults.length === 0 ? undefined : this.takeFault(describe(msg, digest, false))
     if (fault?.closeConnection === true) return { reply: undefined, delayMs: fault.delayMs ?? 0, close: true }
@@ -281,6 +327,22 @@ export class EmbeddedServer implements InfoNode {
       ? { resultCode: fault.resultCode, generation: 0, voidTime: 0 }
       : execute(msg, ctx)
     return { reply: encodeReply(outcome, outcome.bins), delayMs: fault?.delayMs ?? 0, close: false }
+  }
+
+  // A security refusal in the shape the client reads for that kind of request.
+  private refuse (msg: Message, resultCode: number, batch: boolean, query: boolean): FrameResult {
+    const reply = batch ? batchEnd(resultCode) : query ? refusal(resultCode, messageTrid(msg)) : encodeReply({ resultCode, generation: 0, voidTime: 0 })
+    return { reply, delayMs: 0, close: false }
+  }
+
+  // 81 when the user lacks the permission; a namespace the server does not
+  // have is left for the request itself to refuse (20), as thr_tsvc.c does first.
+  private refusedData (msg: Message, auth: ConnectionAuth, query: boolean): number {
+    const security = this.security
+    if (security === undefined) return SecResult.OK
+    const ns = findField(msg, FieldType.NAMESPACE)
+    if (ns === undefined || !this.namespaces.has(ns.toString('utf8'))) return SecResult.OK
+    return security.checkData(auth, msg, query)
   }
 
   private query (msg: Message, ctx: TransactionContext, from: string): FrameResult {
@@ -296,7 +358,7 @@ export class EmbeddedServer implements InfoNode {
     return { reply: answer.reply, stream: answer.stream, delayMs: 0, close: false }
   }
 
-  private batch (parent: Message, ctx: TransactionContext): FrameResult {
+  private batch (parent: Message, ctx: TransactionContext, auth: ConnectionAuth): FrameResult {
     const fault = this.faults.length === 0 ? undefined : this.takeFault(describe(parent, undefined, false, 'batch'))
     if (fault?.closeConnection === true) return { reply: undefined, delayMs: fault.delayMs ?? 0, close: true }
     const delayMs = fault?.delayMs ?? 0
@@ -322,8 +384,9 @@ export class EmbeddedServer implements InfoNode {
     }
     for (const row of rows) {
       const rowFault = this.faults.length === 0 ? undefined : this.takeFault(describe(row.msg, row.digest, true))
-      const outcome = rowFault?.resultCode !== undefined
-        ? { resultCode: rowFault.resultCode, generation: 0, voidTime: 0 }
+      const refused = rowFault?.resultCode ?? this.refusedData(row.msg, auth, false)
+      const outcome = rowFault?.resultCode !== undefined || refused !== SecResult.OK
+        ? { resultCode: refused, generation: 0, voidTime: 0 }
         : execute(withDigest(row.msg, row.digest, parentFilter), ctx)
       pending.push({ index: row.index, outcome })
       pendingSize += replyMessageSize(outcome.bins)
@@ -369,14 +432,6 @@ function batchEnd (resultCode: number): Buffer {
   return encodeReply({ resultCode, generation: 0, voidTime: 0, info3: Info3.LAST })
 }
 
-// as_admin.c reads the result code from byte 1 of the 16-byte admin header.
-function adminReply (resultCode: number): Buffer {
-  const reply = Buffer.alloc(PROTO_HEADER_SIZE + 16)
-  writeProtoHeader(reply, 0, MsgType.ADMIN, 16)
-  reply[PROTO_HEADER_SIZE + 1] = resultCode
-  return reply
-}
-
 // Reassembles frames from a socket and answers them one at a time, in order,
 // so that a delayed reply holds back the ones behind it as a real node's
 // connection would.
@@ -387,9 +442,11 @@ class Connection {
   private closed = false
   private streaming: Generator<Buffer> | undefined
   private readonly peer: string
+  readonly auth: ConnectionAuth
 
   constructor (private readonly socket: Socket, private readonly server: EmbeddedServer) {
     this.peer = `${socket.remoteAddress ?? ''}:${socket.remotePort ?? 0}`
+    this.auth = new ConnectionAuth(socket.remoteAddress ?? '')
   }
 
   receive (chunk: Buffer): void {
@@ -426,7 +483,7 @@ class Connection {
       if (this.buffered < PROTO_HEADER_SIZE + size) return
       const type = head[1]
       const frame = this.take(PROTO_HEADER_SIZE + size)
-      const result = this.server.handleFrame(type, size === 0 ? EMPTY : frame.subarray(PROTO_HEADER_SIZE), this.peer)
+      const result = this.server.handleFrame(type, size === 0 ? EMPTY : frame.subarray(PROTO_HEADER_SIZE), this.peer, this.auth)
       if (result.delayMs > 0) {
         this.waiting = true
         setTimeout(() => {

@@ -115,8 +115,7 @@ export const Result = {
   ENTERPRISE_ONLY: 25,
   OP_NOT_APPLICABLE: 26,
   FILTERED_OUT: 27,
-  SINDEX_NOT_FOUND: 201,
-  SECURITY_NOT_ENABLED: 52
+  SINDEX_NOT_FOUND: 201
 } as const
 
 export interface MsgField {

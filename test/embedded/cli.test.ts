@@ -2,6 +2,7 @@ import t from 'tap'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import Aerospike from 'aerospike'
+import { connectCode } from '../helpers/embedded'
 
 const ROOT = join(__dirname, '..', '..')
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx')
@@ -42,4 +43,25 @@ t.test('bad arguments exit 2 with a message', async (t) => {
   const unknown = run(['--frobnicate'])
   t.match(await unknown.output, /usage: embedded/)
   t.equal(unknown.proc.exitCode, 2)
+})
+
+t.test('--security: needs --enterprise; then only a login gets in', async (t) => {
+  const bad = run(['--port', '0', '--security'])
+  t.match(await bad.output, /security needs edition 'enterprise'/)
+  t.equal(bad.proc.exitCode, 2)
+  const badTtl = run(['--port', '0', '--enterprise', '--security', '--session-ttl', 'soon'])
+  t.match(await badTtl.output, /sessionTtl must be a positive whole number/)
+  t.equal(badTtl.proc.exitCode, 2)
+
+  const { proc, output, firstLine } = run(['--port', '0', '--enterprise', '--security'])
+  const line = await firstLine
+  t.match(line, /security on, first login admin\/admin/)
+  const hosts = `127.0.0.1:${/:(\d+) /.exec(line)?.[1] ?? ''}`
+  const client = await Aerospike.connect({ hosts, user: 'admin', password: 'admin', log: { level: Aerospike.log.OFF } } as Parameters<typeof Aerospike.connect>[0])
+  t.same((await client.queryUser('admin', null)).roles, ['user-admin'])
+  await client.close()
+  t.equal(await connectCode({ hosts }), Aerospike.status.NOT_AUTHENTICATED)
+  proc.kill('SIGTERM')
+  await output
+  t.equal(proc.exitCode, 0)
 })

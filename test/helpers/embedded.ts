@@ -36,3 +36,35 @@ export async function codeOf (p: Promise<unknown>): Promise<number | 'resolved'>
     return (err as { code: number }).code
   }
 }
+
+/**
+ * The error code connecting rejects with, or 'resolved'. The client is closed
+ * either way: a client whose connect failed keeps its event loop running.
+ */
+export async function connectCode (config: object): Promise<number | 'resolved'> {
+  const client = Aerospike.client({ log: { level: Aerospike.log.OFF }, ...config } as Parameters<typeof Aerospike.client>[0])
+  const code = await codeOf(client.connect())
+  try {
+    await client.close()
+  } catch {}
+  return code
+}
+
+export interface SecuredFixture {
+  server: EmbeddedServerHandle
+  /** Logged in as admin/admin, the one user a secured server starts with (user-admin only). */
+  admin: Client
+  /** A client logged in as the user, closed with the test. */
+  as: (user: string, password: string) => Promise<Client>
+}
+
+/** An Enterprise embedded server with security on. */
+export async function withSecurity (t: Teardown, options: EmbeddedServerOptions = {}): Promise<SecuredFixture> {
+  const { server, client } = await withEmbedded(t, { edition: 'enterprise', security: true, ...options }, { user: 'admin', password: 'admin' })
+  const as = async (user: string, password: string): Promise<Client> => {
+    const c = await Aerospike.connect({ hosts: server.address, user, password, log: { level: Aerospike.log.OFF } } as Parameters<typeof Aerospike.connect>[0])
+    t.teardown(async () => await c.close())
+    return c
+  }
+  return { server, admin: client, as }
+}
