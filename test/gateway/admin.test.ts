@@ -141,11 +141,15 @@ t.test('without passthrough the commands run as the gateway\'s own user', async 
   t.equal((await gw.call('DELETE', '/v1/admin/user/ivan')).status, 202)
 })
 
-t.test('a cluster without security answers 501 (52), and a gateway without a user cannot change passwords', async (t) => {
+t.test('a cluster without security answers 501 (51 Community, 52 Enterprise), and a gateway without a user cannot change passwords', async (t) => {
   const { app } = await withGateway(t)
   const list = await app.inject({ method: 'GET', url: '/v1/admin/user' })
   t.equal(list.statusCode, 501)
-  t.equal(list.json().code, 52)
+  t.equal(list.json().code, 51, 'Community Edition has no security')
+  const enterprise = await withGateway(t, { edition: 'enterprise' })
+  const off = await enterprise.app.inject({ method: 'GET', url: '/v1/admin/role' })
+  t.equal(off.statusCode, 501)
+  t.equal(off.json().code, 52, 'Enterprise with security off')
   const change = await app.inject({ method: 'PATCH', url: '/v1/admin/user/x', payload: '"pw"', headers: { 'content-type': 'application/json' } })
   t.equal(change.statusCode, 401)
   t.equal(change.json().code, 80)
