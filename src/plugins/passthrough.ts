@@ -29,6 +29,8 @@ declare module 'fastify' {
     userClients: UserClients | undefined
   }
   interface FastifyRequest {
+    /** The Aerospike user the request runs as (credential passthrough), for the request log. */
+    aerospikeUser: string | undefined
     /** Ends the request's lease on its user client; called by onSend and by the response's close. */
     userLeaseEnd: (() => void) | undefined
   }
@@ -63,6 +65,7 @@ function idle (client: Client): boolean {
 export default fp<PassthroughOptions>(async (app, opts) => {
   app.decorate('userClients', undefined)
   app.decorateRequest('userLeaseEnd', undefined)
+  app.decorateRequest('aerospikeUser', undefined)
   const settings = opts.config.passthrough
   if (!settings.enabled) return
   const base = clientConfig(opts.config)
@@ -100,6 +103,7 @@ export default fp<PassthroughOptions>(async (app, opts) => {
       throw err
     }
     request.userClient = lease.client
+    request.aerospikeUser = credentials.user
     let open = 2
     const end = (): void => {
       if (--open === 0) lease.release()

@@ -202,6 +202,7 @@ t.test('passwords and Authorization headers never reach the log', async (t) => {
   await gw.app.close()
   const text = gw.log.join('\n')
   t.ok(gw.log.length > 5, 'the gateway logged')
+  t.ok(gw.log.some((l) => l.includes('"msg":"request"') && l.includes('"user":"erin"') && l.includes('"status":204')), 'the request line names the Aerospike user')
   const b64 = (text: string): string => Buffer.from(text).toString('base64')
   for (const secret of ['Erin-Secret-77', 'Wrong-Secret-88', 'admin:admin', b64('erin:Erin-Secret-77'), b64('erin:Wrong-Secret-88'), b64(ADMIN), 'Basic !!!']) {
     t.notOk(text.includes(secret), `the log holds no "${secret}"`)
