@@ -162,6 +162,26 @@ t.test('eviction under load: cache of 2, 5 users hammering, every request succee
   t.equal(counts?.closed, made, 'closing the gateway closed every client')
 })
 
+t.test('an evicted client closes only once the request it serves has answered', async (t) => {
+  const gw = await secureGateway(t, { AUTH_CLIENT_CACHE_SIZE: '1', AEROSPIKE_READ_TOTAL_TIMEOUT: '5000' })
+  await createUser(gw, 'slow', 'slow-pw', ['read-write'])
+  await createUser(gw, 'quick', 'quick-pw', ['read-write'])
+  t.equal((await gw.call('PUT', '/v1/kvs/test/slowset/k', 'slow:slow-pw', { n: 1 })).status, 204)
+  await gw.embedded.addFault({ delayMs: 600, match: { kind: 'read', set: 'slowset' }, times: 1 })
+  const closedBefore = await metric(gw, 'aerogate_passthrough_clients_closed_total')
+  const slowRead = gw.call('GET', '/v1/kvs/test/slowset/k', 'slow:slow-pw')
+  await new Promise((resolve) => setTimeout(resolve, 150))
+  t.equal((await gw.call('PUT', '/v1/kvs/test/quickset/k', 'quick:quick-pw', { n: 2 })).status, 204, 'another user pushes the slow one\'s client out')
+  t.equal(await metric(gw, 'aerogate_passthrough_clients{state="retiring"}'), 1, 'evicted, still serving')
+  t.equal(await metric(gw, 'aerogate_passthrough_clients_closed_total'), closedBefore, 'not closed under its request')
+  const answer = await slowRead
+  t.equal(answer.status, 200, 'the request in flight answers')
+  t.same(answer.json.bins, { n: 1 })
+  for (let i = 0; i < 100 && await metric(gw, 'aerogate_passthrough_clients_closed_total') === closedBefore; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(await metric(gw, 'aerogate_passthrough_clients_closed_total'), closedBefore + 1, 'closed once it answered')
+  t.equal(await metric(gw, 'aerogate_passthrough_clients{state="retiring"}'), 0)
+})
+
 t.test('API keys and passthrough together: the key in X-API-Key, the Aerospike user in Basic', async (t) => {
   const secret = 'secret-rw-0123456789abcdef'
   const dir = tempDir(t)

@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import app, { options } from '../../src/app'
 import { loadConfig } from '../../src/config'
-import { startEmbeddedServer, type EmbeddedServerOptions } from '../../src/embedded/index'
+import { startEmbeddedServer, type EmbeddedServerHandle, type EmbeddedServerOptions } from '../../src/embedded/index'
 import { adminCounter, type AdminCounter } from './admin-counter'
 import { listen } from './http'
 
@@ -23,6 +23,7 @@ export interface Answer {
 
 export interface SecureGateway {
   app: FastifyInstance
+  embedded: EmbeddedServerHandle
   url: string
   counter: AdminCounter
   /** What the gateway logged, one JSON line each. */
@@ -54,6 +55,7 @@ export async function secureGateway (t: Teardown, env: Record<string, string> = 
   const url = await listen(server)
   return {
     app: server,
+    embedded,
     url,
     counter,
     log,
