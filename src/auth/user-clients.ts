@@ -21,6 +21,8 @@ export interface Lease {
   readonly client: Client
   /** Ends the lease; once per lease. */
   release: () => void
+  /** Takes the client out of the cache for good, e.g. when the cluster no longer accepts its credentials. */
+  discard: () => void
 }
 
 interface Entry {
@@ -126,7 +128,8 @@ export class UserClients {
         if (released) return
         released = true
         this.release(leased)
-      }
+      },
+      discard: () => this.retire(leased, false)
     }
   }
 

@@ -32,7 +32,7 @@ declare module 'fastify' {
     /** The Aerospike user the request runs as (credential passthrough), for the request log. */
     aerospikeUser: string | undefined
     /** Ends the request's lease on its user client; called by onSend and by the response's close. */
-    userLeaseEnd: (() => void) | undefined
+    userLeaseEnd: ((status: number) => void) | undefined
   }
 }
 
@@ -108,15 +108,24 @@ export default fp<PassthroughOptions>(async (app, opts) => {
     const end = (): void => {
       if (--open === 0) lease.release()
     }
-    request.userLeaseEnd = end
+    // A command refused as unauthenticated (80, an expired session the
+    // client could not renew: the password changed meanwhile) leaves the
+    // client useless: the next request logs in afresh.
+    request.userLeaseEnd = (status) => {
+      if (status === 401) {
+        lease.discard()
+        reply.header('www-authenticate', CHALLENGE)
+      }
+      end()
+    }
     reply.raw.once('close', end)
   })
 
-  app.addHook('onSend', (request, _reply, payload, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const end = request.userLeaseEnd
     if (end !== undefined) {
       request.userLeaseEnd = undefined
-      end()
+      end(reply.statusCode)
     }
     done(null, payload)
   })

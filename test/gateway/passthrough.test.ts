@@ -1,6 +1,7 @@
 // Aerospike credential passthrough over real HTTP, against the embedded
 // server in its Enterprise security mode.
 
+import Aerospike from 'aerospike'
 import t from 'tap'
 import { hashSecret } from '../../src/auth/keys'
 import { AUTHENTICATE, LOGIN } from '../helpers/admin-counter'
@@ -211,6 +212,26 @@ t.test('a password changed or a user dropped through the gateway ends the client
   t.equal((await gw.call('GET', '/v1/kvs/test/demo/d', 'dave:new-pw')).status, 200)
   t.equal((await gw.call('DELETE', '/v1/admin/user/dave', ADMIN)).status, 202)
   t.equal((await gw.call('GET', '/v1/kvs/test/demo/d', 'dave:new-pw')).status, 401, 'a dropped user is refused')
+})
+
+t.test('a client whose session the cluster stops renewing (password changed elsewhere) is dropped', async (t) => {
+  const gw = await secureGateway(t, {}, { sessionTtl: 1 })
+  await createUser(gw, 'olga', 'old-pw', ['read-write'])
+  t.equal((await gw.call('PUT', '/v1/kvs/test/demo/o', 'olga:old-pw', { n: 1 })).status, 204)
+  const direct = await Aerospike.connect({ hosts: gw.embedded.address, user: 'admin', password: 'admin', log: { level: Aerospike.log.OFF } } as Parameters<typeof Aerospike.connect>[0])
+  t.teardown(async () => await direct.close())
+  await direct.setPassword('olga', 'new-pw', null)
+  await new Promise((resolve) => setTimeout(resolve, 2500))
+  // New connections present the expired session; the pooled one stays authenticated.
+  const burst = await Promise.all(Array.from({ length: 20 }, async () => await gw.call('GET', '/v1/kvs/test/demo/o', 'olga:old-pw')))
+  t.comment(burst.map((r) => `${r.status}:${r.json?.code as number}`).join(' '))
+  const stale = burst.find((r) => r.status !== 200) ?? burst[0]
+  t.equal(stale.status, 401, `the old client's session is gone (${stale.json?.code as number})`)
+  t.match(stale.headers.get('www-authenticate'), /^Basic /)
+  const failed = await metric(gw, 'aerogate_passthrough_logins_total{outcome="failed"}')
+  t.equal((await gw.call('GET', '/v1/kvs/test/demo/o', 'olga:old-pw')).status, 401)
+  t.equal(await metric(gw, 'aerogate_passthrough_logins_total{outcome="failed"}'), failed + 1, 'the next request logged in afresh, and failed')
+  t.equal((await gw.call('GET', '/v1/kvs/test/demo/o', 'olga:new-pw')).status, 200)
 })
 
 t.test('passwords and Authorization headers never reach the log', async (t) => {
