@@ -99,6 +99,18 @@ t.test('each user logs in once: concurrent first requests share one login, later
   t.equal(gw.log.filter((l) => l.includes('Aerospike user logged in') && l.includes('"bob"')).length, 1)
 })
 
+t.test('users whose name and password run together alike get clients of their own', async (t) => {
+  const gw = await secureGateway(t)
+  // "ab" + "c-pw" and "a" + "bc-pw": one key for both in the official gateway's cache.
+  await createUser(gw, 'ab', 'c-pw', ['read'])
+  await createUser(gw, 'a', 'bc-pw', ['read-write'])
+  const before = logins(gw)
+  t.equal((await gw.call('PUT', '/v1/kvs/test/demo/ab', 'ab:c-pw', { n: 1 })).json.code, 81, 'ab may only read')
+  t.equal((await gw.call('PUT', '/v1/kvs/test/demo/ab', 'a:bc-pw', { n: 1 })).status, 204, 'a writes, with a client of its own')
+  t.equal((await gw.call('PUT', '/v1/kvs/test/demo/ab', 'ab:c-pw', { n: 2 })).json.code, 81, 'and ab still may not')
+  t.equal(logins(gw) - before, 2, 'two logins')
+})
+
 t.test('concurrent GETs of several users are never coalesced across users', async (t) => {
   const gw = await secureGateway(t)
   const role = await gw.call('POST', '/v1/admin/role', ADMIN, { name: 'set-a-reader', privileges: [{ code: 'READ', namespace: 'test', set: 'a' }] })
