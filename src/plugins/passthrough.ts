@@ -49,7 +49,8 @@ export function basicCredentials (header: string | undefined): { user: string, p
   if (match === null) return undefined
   const text = Buffer.from(match[1], 'base64').toString('utf8')
   const colon = text.indexOf(':')
-  return colon <= 0 ? undefined : { user: text.slice(0, colon), password: text.slice(colon + 1) }
+  // The client passes both as C strings, which a NUL would cut short.
+  return colon <= 0 || text.includes('\u0000') ? undefined : { user: text.slice(0, colon), password: text.slice(colon + 1) }
 }
 
 function needsUser (request: FastifyRequest): boolean {

@@ -36,6 +36,8 @@ t.test('a request needs Basic credentials of a good user; a bad one is 401 with 
   t.equal(garbled.status, 401, 'Basic without base64 of user:password')
   const noColon = await gw.call('GET', '/v1/kvs/test/demo/k1', { authorization: basic('alice') })
   t.equal(noColon.status, 401, 'no colon between user and password')
+  const nul = await gw.call('GET', '/v1/kvs/test/demo/k1', 'alice:alice-pw\u0000more')
+  t.equal(nul.json.code, 9402, 'a NUL, which would cut the password short')
 
   const wrong = await gw.call('GET', '/v1/kvs/test/demo/k1', 'alice:not-her-password')
   t.equal(wrong.status, 401, 'a wrong password')
