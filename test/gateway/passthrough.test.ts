@@ -137,7 +137,9 @@ t.test('concurrent GETs of several users are never coalesced across users', asyn
 })
 
 t.test('eviction under load: cache of 2, 5 users hammering, every request succeeds, evicted clients close', async (t) => {
-  const gw = await secureGateway(t, { AUTH_CLIENT_CACHE_SIZE: '2' })
+  // Timeouts of 10 s: each login holds the event loop for a moment, and on a
+  // busy machine a 1 s budget would measure the machine, not eviction.
+  const gw = await secureGateway(t, { AUTH_CLIENT_CACHE_SIZE: '2', AEROSPIKE_READ_TOTAL_TIMEOUT: '10000', AEROSPIKE_WRITE_TOTAL_TIMEOUT: '10000' })
   const users = ['u1', 'u2', 'u3', 'u4', 'u5']
   for (const u of users) await createUser(gw, u, `${u}-pw`, ['read-write'])
   const failures: string[] = []
