@@ -55,14 +55,16 @@ async function main (): Promise<void> {
   }
   await runHttp(url, mixes[mode], { connections: 64, seconds: 2 })
   const cpu0 = gw.cpuSeconds() ?? 0
+  const server0 = embedded.cpuSeconds() ?? 0
   const m = await runHttp(url, mixes[mode], { connections: 64, seconds: Number(secs) })
   const cpu = (gw.cpuSeconds() ?? 0) - cpu0
+  const serverCpu = (embedded.cpuSeconds() ?? 0) - server0
   if (!naive) {
     const metrics = await (await fetch(`${url}/metrics`)).text()
     process.stdout.write(metrics.split('\n').filter((l) => /^(nodejs_heap_size|nodejs_external|process_resident|nodejs_heap_space_size_used_bytes)/.test(l)).join('\n') + '\n')
   }
   const items = mixes[mode].itemsPerRequest ?? 1
-  process.stdout.write(`${mode}${naive ? ' naive' : ''}: ${m.rate.toFixed(0)}/s ok ${m.ok} failed ${m.failed} cpu ${(1e6 * cpu / m.ok * items).toFixed(1)} us/request peak ${gw.memory()?.peakMb ?? '?'} MB\n`)
+  process.stdout.write(`${mode}${naive ? ' naive' : ''}: ${m.rate.toFixed(0)}/s ok ${m.ok} failed ${m.failed} cpu ${(1e6 * cpu / m.ok * items).toFixed(1)} us/request (server ${(1e6 * serverCpu / m.ok * items).toFixed(1)}) peak ${gw.memory()?.peakMb ?? '?'} MB\n`)
   gw.process.kill('SIGTERM')
   await new Promise((r) => gw.process.once('exit', r))
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))

@@ -4,10 +4,12 @@
 // one batchRead; a GET that arrives alone goes out alone, at once.
 //
 // A record with list or map bins needs their types too (see readRecord). The
-// coalescer learns, per set, the names of the bins that needed it; a read in
-// such a set asks for the types of those bins in the same batch, as a second
-// item on the same key, so that the usual record takes one round trip. Type
-// reads that readRecord still needs are coalesced the same way.
+// coalescer learns, per set, the names of bins found to be lists or maps; a
+// read of a whole record in such a set carries a filter that those bins are
+// not blobs, so that the usual record takes one round trip and no more
+// work. A record that fails the filter is read again alone, the slow way,
+// and the set is learned afresh. Type reads that readRecord still needs are
+// coalesced the same way as reads.
 //
 // Only reads with the default read policy come here, so every read of a
 // batch has the same timeouts and retries. Each read gets the answer it
@@ -18,10 +20,17 @@
 
 import Aerospike from 'aerospike'
 import type { AerospikeRecord, Client } from 'aerospike'
-import { binTypeReads, plainCheck, plainRead, type CheckRead, type FirstRead, type FirstReadAnswer, type OperatePolicy, type ReadPolicy, type TypeRead } from './values'
+import { plainCheck, plainRead, type CheckRead, type FirstRead, type FirstReadAnswer, type OperatePolicy, type ReadPolicy, type TypeRead } from './values'
 
 type Key = InstanceType<typeof Aerospike.Key>
 type BatchPolicy = InstanceType<typeof Aerospike.BatchPolicy>
+type BatchReadPolicy = InstanceType<typeof Aerospike.BatchReadPolicy>
+
+/** Bins of a set known to be lists or maps, and the filter that they are not blobs in a record. */
+interface Learned {
+  names: Set<string>
+  policy: BatchReadPolicy
+}
 type Resolve = (answer: FirstReadAnswer) => void
 type Reject = (err: unknown) => void
 
@@ -31,8 +40,8 @@ interface Waiting {
   /** A read of these bins (all when undefined), or when ops is set, of these operations. */
   bins: string[] | undefined
   ops: TypeRead[] | undefined
-  /** Type reads to send along with a read, in the same batch. */
-  types: TypeRead[] | undefined
+  /** The filter that the set's known list and map bins are not blobs. */
+  guard: Learned | undefined
   policy: ReadPolicy | OperatePolicy
   resolve: Resolve
   reject: Reject
@@ -40,6 +49,7 @@ interface Waiting {
 
 // Bounds on what is learned: sets, and bin names per set. Past them, reads
 // take a second round trip for their types, as without learning.
+const PARTICLE_BLOB = 4
 const MAX_LEARNED_SETS = 1024
 const MAX_LEARNED_BINS = 32
 
@@ -73,39 +83,30 @@ export class ReadCoalescer {
    */
   constructor (private readonly maxBatch: number, private readonly batchPolicy: BatchPolicy) {}
 
-  /** Per set, the names of bins that needed their types read, and their type reads. */
-  private readonly learned = new Map<string, { names: Set<string>, reads: TypeRead[] }>()
+  private readonly learned = new Map<string, Learned>()
 
   readonly read: FirstRead = async (client, key, bins, policy) => await new Promise<FirstReadAnswer>((resolve, reject) => {
-    let types = this.learned.get(setOf(key))?.reads
-    if (types !== undefined && bins !== undefined) {
-      const learned = this.learned.get(setOf(key))?.names
-      types = binTypeReads(bins.filter((name) => learned?.has(name)))
-      if (types.length === 0) types = undefined
-    }
-    this.enqueue({ client, key, bins, ops: undefined, types, policy, resolve, reject })
+    const guard = bins === undefined ? this.learned.get(setOf(key)) : undefined
+    this.enqueue({ client, key, bins, ops: undefined, guard, policy, resolve, reject })
   })
 
   readonly check: CheckRead = async (client, key, ops, policy) => await new Promise<AerospikeRecord>((resolve, reject) => {
-    this.enqueue({ client, key, bins: undefined, ops, types: undefined, policy, resolve: (answer) => resolve(answer.record), reject })
+    this.enqueue({ client, key, bins: undefined, ops, guard: undefined, policy, resolve: (answer) => resolve(answer.record), reject })
   })
 
-  /** Learns names of bins of the key's set that need their types read (readRecord's onTypeRead). */
-  readonly learn = (key: Key, names: Iterable<string>): void => {
+  /** Learns bins of the key's set found to be lists or maps (readRecord's onListsAndMaps). */
+  readonly learn = (key: Key, names: readonly string[]): void => {
     const set = setOf(key)
-    let entry = this.learned.get(set)
-    if (entry === undefined) {
-      if (this.learned.size >= MAX_LEARNED_SETS) return
-      entry = { names: new Set(), reads: [] }
-      this.learned.set(set, entry)
-    }
-    let added = false
-    for (const name of names) {
-      if (entry.names.has(name) || entry.names.size >= MAX_LEARNED_BINS) continue
-      entry.names.add(name)
-      added = true
-    }
-    if (added) entry.reads = binTypeReads(entry.names)
+    // A new set each time: reads in flight keep the names their filter checks.
+    const known = new Set(this.learned.get(set)?.names)
+    if (!this.learned.has(set) && this.learned.size >= MAX_LEARNED_SETS) return
+    const before = known.size
+    for (const name of names) if (known.size < MAX_LEARNED_BINS) known.add(name)
+    if (known.size === before) return
+    const { exp } = Aerospike
+    const notBlobs = [...known].map((name) => exp.ne(exp.binType(name), exp.int(PARTICLE_BLOB)))
+    const filterExpression = notBlobs.length === 1 ? notBlobs[0] : exp.and(...notBlobs)
+    this.learned.set(set, { names: known, policy: new Aerospike.BatchReadPolicy({ filterExpression }) })
   }
 
   private enqueue (w: Waiting): void {
@@ -142,27 +143,27 @@ export class ReadCoalescer {
       const group = reads.slice(i, i + this.maxBatch)
       this.onGroup?.(group.length)
       // A read alone with nothing else to ask goes as a single read.
-      if (group.length === 1 && group[0].types === undefined) readAlone(group[0])
+      if (group.length === 1 && group[0].guard === undefined) readAlone(group[0])
       else this.readTogether(client, group)
     }
   }
 
   private readTogether (client: Client, group: Waiting[]): void {
-    const records: Array<{ type: number, key: Key, ops?: TypeRead[], readAllBins?: boolean, bins?: string[] }> = []
-    for (const w of group) {
-      if (w.ops !== undefined) records.push({ type: batchType.BATCH_READ, key: w.key, ops: w.ops })
-      else if (w.bins === undefined) records.push({ type: batchType.BATCH_READ, key: w.key, readAllBins: true })
-      else records.push({ type: batchType.BATCH_READ, key: w.key, bins: w.bins })
-      if (w.types !== undefined) records.push({ type: batchType.BATCH_READ, key: w.key, ops: w.types })
-    }
+    const records = group.map((w) => w.ops !== undefined
+      ? { type: batchType.BATCH_READ, key: w.key, ops: w.ops }
+      : w.bins === undefined
+        ? { type: batchType.BATCH_READ, key: w.key, readAllBins: true, policy: w.guard?.policy }
+        : { type: batchType.BATCH_READ, key: w.key, bins: w.bins })
     client.batchRead(records as Parameters<Client['batchRead']>[0], this.batchPolicy).then((rows) => {
-      let r = 0
-      for (const w of group) {
-        const row = rows[r++]
-        const types = w.types === undefined ? undefined : rows[r++]
-        if (row.status === status.OK) w.resolve({ record: row.record as AerospikeRecord, types: types?.status === status.OK ? types.record as AerospikeRecord : undefined })
+      for (let i = 0; i < group.length; i++) {
+        const w = group[i]
+        const row = rows[i]
+        if (row.status === status.OK) w.resolve({ record: row.record as AerospikeRecord, notBlobs: w.guard?.names })
         else if (row.status === status.ERR_RECORD_NOT_FOUND) w.reject(notFound())
-        else readAlone(w)
+        else {
+          if (row.status === status.FILTERED_OUT && w.guard !== undefined) this.forget(w.key, w.guard)
+          readAlone(w)
+        }
       }
     }, (err: unknown) => {
       // A timeout is every read's. Any other refusal of the batch as a whole
@@ -171,5 +172,12 @@ export class ReadCoalescer {
       if ((err as { code?: unknown }).code === status.ERR_TIMEOUT) for (const w of group) w.reject(err)
       else group.forEach(readAlone)
     })
+  }
+
+  // A blob where the set had lists or maps: what was learned is dropped, and
+  // learned again from the reads that follow.
+  private forget (key: Key, guard: Learned): void {
+    const set = setOf(key)
+    if (this.learned.get(set) === guard) this.learned.delete(set)
   }
 }

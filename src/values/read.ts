@@ -13,13 +13,13 @@ export interface ReadRecordOptions {
   /**
    * Makes the first read instead of client.get / client.select with
    * `policies.raw`, with the same answer: how GETs are coalesced. It may
-   * bring the bin types of the record along, read at the same time.
+   * say which bins the server found not to be blobs in the same read.
    */
   firstRead?: FirstRead
   /** Makes the type read instead of client.operate with `policies.check`, with the same answer. */
   checkRead?: CheckRead
-  /** Told the names of bins that needed their type read (lists, maps, or blobs that parse as one). */
-  onTypeRead?: (key: Key, names: Iterable<string>) => void
+  /** Told the names of bins whose type read found a list or a map. */
+  onListsAndMaps?: (key: Key, names: readonly string[]) => void
   /**
    * true (default): when a Buffer bin parses as a list or map, the bin's type
    * tells lists and maps from blobs that happen to parse (see binTypeReads).
@@ -55,12 +55,13 @@ export interface ReadPolicies {
 }
 
 /**
- * A first read's answer: the record, and when the reader read them in the
- * same round trip, bin types as binTypeReads answers them.
+ * A first read's answer: the record, and the names of bins that the server,
+ * in the same read, found not to be blobs (a filter on their types): those
+ * that parse as a list or a map are one.
  */
 export interface FirstReadAnswer {
   record: AerospikeRecord
-  types?: AerospikeRecord
+  notBlobs?: ReadonlySet<string>
 }
 
 export type FirstRead = (client: Client, key: Key, bins: string[] | undefined, policy: ReadPolicy) => Promise<FirstReadAnswer>
@@ -123,20 +124,14 @@ export function listsAndMaps (types: Record<string, unknown> | undefined, names:
   return cdt
 }
 
-function answersAll (types: Record<string, unknown> | undefined, names: Iterable<string>): boolean {
-  if (types === undefined) return false
-  for (const name of names) if (types[name] === undefined) return false
-  return true
-}
-
 /**
  * Reads a record with `deserialize: false`, so lists and maps keep every
  * type, and converts its bins into the value model. A record with no list or
- * map bins (nor blobs that parse as one) takes one read. Otherwise the types
- * of those bins (binTypeReads) tell lists and maps from blobs: read in the
- * same round trip when the first read brought them, or else in a second,
- * small read. The whole is read again if the record changed in between (up
- * to 3 times).
+ * map bins (nor blobs that parse as one) takes one read, and so does one
+ * whose such bins the first read found not to be blobs. Otherwise a second,
+ * small read of their types (binTypeReads) tells lists and maps from blobs,
+ * and the whole is read again if the record changed in between (up to 3
+ * times).
  */
 export async function readRecord (client: Client, key: Key, options: ReadRecordOptions = {}): Promise<ReadRecordResult> {
   const policies = options.policies ?? LIBRARY_DEFAULTS
@@ -155,19 +150,20 @@ export async function readRecord (client: Client, key: Key, options: ReadRecordO
       if (d !== undefined) decoded.set(name, d)
     }
     if (decoded.size === 0 || options.exact === false) return { record, bins: convertBins(bins, decoded, detectGeo), reads }
-    options.onTypeRead?.(key, decoded.keys())
-    let types = answer.types
-    if (types === undefined || types.gen !== record.gen || !answersAll(types.bins, decoded.keys())) {
-      try {
-        reads++
-        types = await checkRead(client, key, binTypeReads(decoded.keys()), policies.check)
-      } catch (err) {
-        if (reads < 2 * MAX_READ_ATTEMPTS) continue // removed in between: read again
-        throw err
-      }
+    const unknown = [...decoded.keys()].filter((name) => answer.notBlobs?.has(name) !== true)
+    if (unknown.length === 0) return { record, bins: convertBins(bins, decoded, detectGeo), reads }
+    let types: AerospikeRecord
+    try {
+      reads++
+      types = await checkRead(client, key, binTypeReads(unknown), policies.check)
+    } catch (err) {
+      if (reads < 2 * MAX_READ_ATTEMPTS) continue // removed in between: read again
+      throw err
     }
-    const cdt = new Set(listsAndMaps(types.bins, decoded.keys()))
-    for (const name of [...decoded.keys()]) if (!cdt.has(name)) decoded.delete(name)
+    const cdt = listsAndMaps(types.bins, unknown)
+    if (cdt.length > 0) options.onListsAndMaps?.(key, cdt)
+    const kept = new Set(cdt)
+    for (const name of unknown) if (!kept.has(name)) decoded.delete(name)
     if (types.gen === record.gen || reads >= 2 * MAX_READ_ATTEMPTS) return { record, bins: convertBins(bins, decoded, detectGeo), reads }
   }
 }
