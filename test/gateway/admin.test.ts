@@ -37,6 +37,10 @@ t.test('users: create, read, list, grant and revoke roles, change the password, 
   t.equal((await gw.call('PATCH', '/v1/admin/user/frank', ADMIN, 'frank-new')).status, 202)
   t.equal((await gw.call('GET', '/v1/kvs/test/demo/f', 'frank:frank-pw')).status, 401)
   t.equal((await gw.call('GET', '/v1/kvs/test/demo/f', 'frank:frank-new')).status, 200)
+  t.equal((await gw.call('PATCH', '/v1/admin/user/frank', 'frank:frank-new', 'frank-own')).status, 202, 'a user without user-admin changes his own password')
+  t.equal((await gw.call('GET', '/v1/kvs/test/demo/f', 'frank:frank-new')).status, 401)
+  t.equal((await gw.call('GET', '/v1/kvs/test/demo/f', 'frank:frank-own')).status, 200)
+  t.equal((await gw.call('PATCH', '/v1/admin/user/admin', 'frank:frank-own', 'taken-over')).json.code, 81, 'but not another\'s')
 
   t.equal((await gw.call('DELETE', '/v1/admin/user/frank', ADMIN)).status, 202)
   const gone = await gw.call('GET', '/v1/admin/user/frank', ADMIN)
