@@ -13,9 +13,10 @@ import { refuseUnhonoured } from '../src/method-parameters'
 import { requestClient } from '../src/plugins/aerospike'
 import { ERRORS, problem } from '../src/responses'
 import { recordKey, KeyType } from '../src/keys'
-import { etagGeneration, PolicyQuery, precondition } from '../src/policies'
+import { etagGeneration, hasAny, PolicyQuery, precondition } from '../src/policies'
 import type { Policies } from '../src/policies'
 import type { ReadCoalescer } from '../src/read-coalescer'
+import type { WriteCoalescer } from '../src/write-coalescer'
 import { checkBinName, readRecord, toClientBins } from '../src/values'
 
 interface Params {
@@ -85,13 +86,15 @@ export interface RecordRoutesOptions {
   maxDepth: number
   /** Shares batch reads among concurrent GETs with the default policy; absent when COALESCE_GETS is false. */
   coalescer?: ReadCoalescer
+  /** Shares batch writes among concurrent writes without parameters or conditions; absent when COALESCE_WRITES is false. */
+  writeCoalescer?: WriteCoalescer
   /** MAX_KEY_BYTES */
   maxKeyBytes: number
   /** MAX_BINS */
   maxBins: number
 }
 
-export default async function recordRoutes (app: FastifyInstance, { policies, maxDepth, coalescer, maxKeyBytes, maxBins }: RecordRoutesOptions): Promise<void> {
+export default async function recordRoutes (app: FastifyInstance, { policies, maxDepth, coalescer, writeCoalescer, maxKeyBytes, maxBins }: RecordRoutesOptions): Promise<void> {
   const keyOf = (request: Req): InstanceType<typeof Aerospike.Key> => {
     const { namespace, set, key } = request.params
     return recordKey(namespace, set, key, request.query.keytype, maxKeyBytes)
@@ -134,6 +137,8 @@ export default async function recordRoutes (app: FastifyInstance, { policies, ma
         // may name a later generation if another write lands in between.
         await c.put(key, bins as Parameters<Client['put']>[1], plan.meta, new Aerospike.WritePolicy(plan.policy))
         generation = (await readHeader(c, key))?.gen ?? 0
+      } else if (writeCoalescer !== undefined && pre === undefined && !hasAny(request.query)) {
+        generation = (await writeCoalescer.write(c, key, ops, plan.policy)).gen
       } else {
         generation = (await c.operate(key, ops, plan.meta, plan.policy)).gen
       }

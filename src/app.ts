@@ -36,6 +36,7 @@ import limitsPlugin, { limitOptions } from './plugins/limits'
 import { serializeError } from './errors'
 import { Policies } from './policies'
 import { ReadCoalescer } from './read-coalescer'
+import { WriteCoalescer } from './write-coalescer'
 import { schemaErrorFormatter } from './validation-errors'
 import { ScanResponder } from './scan/respond'
 import { TokenCodec } from './scan/token'
@@ -128,8 +129,11 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     ? new ReadCoalescer(config.coalesceMaxBatch, new Aerospike.BatchPolicy({ ...config.read, deserialize: false }))
     : undefined
   if (coalescer !== undefined) coalescer.onGroup = fastify.observeCoalescedBatch
+  const writeCoalescer = config.coalesceWrites
+    ? new WriteCoalescer(config.coalesceMaxBatch, new Aerospike.BatchPolicy({ ...config.write }))
+    : undefined
   const { maxKeyBytes } = config
-  await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer, maxKeyBytes, maxBins: config.maxBins })
+  await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer, writeCoalescer, maxKeyBytes, maxBins: config.maxBins })
   await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems, maxKeyBytes, maxBins: config.maxBins, chunk: config.batchChunk, itemsInFlight: config.batchItemsInFlight })
   await fastify.register(operateRoutes, { policies, maxDepth: config.maxNestingDepth, keyBusy: config.keyBusy, maxKeyBytes })
   if (config.scan.tokenSecret === undefined) fastify.log.info('SCAN_TOKEN_SECRET is not set: page tokens hold only for this process')

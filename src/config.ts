@@ -34,6 +34,8 @@ export interface GatewayConfig {
   maxBins: number
   /** Concurrent GETs with the default policy share batch reads. */
   coalesceGets: boolean
+  /** Concurrent plain writes (no parameters or conditions) share batch writes. */
+  coalesceWrites: boolean
   /** Most GETs in one coalesced batch read. */
   coalesceMaxBatch: number
   /** `host:port,host:port`; absent means: start the embedded server. */
@@ -254,6 +256,7 @@ export function loadConfig (env: Env): GatewayConfig {
     // The server's own limit on the bins of a record is 32,767.
     maxBins: integer(env, 'MAX_BINS', DEFAULT_MAX_BINS, 1, 32_767),
     coalesceGets: boolean(env, 'COALESCE_GETS', true),
+    coalesceWrites: boolean(env, 'COALESCE_WRITES', true),
     coalesceMaxBatch: integer(env, 'COALESCE_MAX_BATCH', 100, 2, 5000),
     aerospikeHosts: hosts,
     embeddedSecurity,

@@ -99,7 +99,8 @@ function common (q: PolicyQuery, limits: Limits, defaults: PolicyDefaults): Reco
   return out
 }
 
-function hasAny (q: object): boolean {
+/** Whether a request sets any policy parameter (the key type and bin selection are none). */
+export function hasAny (q: object): boolean {
   for (const k in q) if (k !== 'keytype' && k !== 'recordBins') return true
   return false
 }

@@ -29,7 +29,11 @@ type BatchReadPolicy = InstanceType<typeof Aerospike.BatchReadPolicy>
 /** Bins of a set known to be lists or maps, and the filter that they are not blobs in a record. */
 interface Learned {
   names: Set<string>
+  filterExpression: BatchReadPolicy['filterExpression']
+  /** The filter on a batch item. */
   policy: BatchReadPolicy
+  /** The filter on a read alone, with the reads' policy: made at its first use. */
+  alone?: ReadPolicy
 }
 type Resolve = (answer: FirstReadAnswer) => void
 type Reject = (err: unknown) => void
@@ -106,7 +110,7 @@ export class ReadCoalescer {
     const { exp } = Aerospike
     const notBlobs = [...known].map((name) => exp.ne(exp.binType(name), exp.int(PARTICLE_BLOB)))
     const filterExpression = notBlobs.length === 1 ? notBlobs[0] : exp.and(...notBlobs)
-    this.learned.set(set, { names: known, policy: new Aerospike.BatchReadPolicy({ filterExpression }) })
+    this.learned.set(set, { names: known, filterExpression, policy: new Aerospike.BatchReadPolicy({ filterExpression }) })
   }
 
   private enqueue (w: Waiting): void {
@@ -142,8 +146,8 @@ export class ReadCoalescer {
     for (let i = 0; i < reads.length; i += this.maxBatch) {
       const group = reads.slice(i, i + this.maxBatch)
       this.onGroup?.(group.length)
-      // A read alone with nothing else to ask goes as a single read.
-      if (group.length === 1 && group[0].guard === undefined) readAlone(group[0])
+      if (group.length === 1 && group[0].guard !== undefined) this.readGuarded(group[0], group[0].guard)
+      else if (group.length === 1) readAlone(group[0])
       else this.readTogether(client, group)
     }
   }
@@ -171,6 +175,15 @@ export class ReadCoalescer {
       // not say what each read alone would answer: each is read alone.
       if ((err as { code?: unknown }).code === status.ERR_TIMEOUT) for (const w of group) w.reject(err)
       else group.forEach(readAlone)
+    })
+  }
+
+  private readGuarded (w: Waiting, guard: Learned): void {
+    guard.alone ??= new Aerospike.ReadPolicy({ ...w.policy, filterExpression: guard.filterExpression })
+    w.client.get(w.key, guard.alone).then((record) => w.resolve({ record, notBlobs: guard.names }), (err: unknown) => {
+      if ((err as { code?: unknown }).code !== status.FILTERED_OUT) return w.reject(err)
+      this.forget(w.key, guard)
+      readAlone(w)
     })
   }
 

@@ -125,4 +125,8 @@ t.test('a blob that parses as a list, where the set has lists, stays bytes; list
     t.match(responses[4].body, /"l":\[1\.0,/)
     t.same(JSON.parse(responses[3].body).bins, { s: 'x' }, 'a record without the learned bins passes the filter')
   }
+  for (const k of ['k1', 'blob', 'k2', 'blob']) {
+    const bins = JSON.parse((await app.inject({ url: `/v1/kvs/test/c/${k}` })).body).bins
+    t.same(bins.l, k === 'blob' ? { type: 'BYTE_ARRAY', value: 'kgEC' } : [1.0, { a: null }], `${k} read alone`)
+  }
 })

@@ -113,7 +113,7 @@ t.test('users whose name and password run together alike get clients of their ow
   t.equal(logins(gw) - before, 2, 'two logins')
 })
 
-t.test('concurrent GETs of several users are never coalesced across users', async (t) => {
+t.test('concurrent GETs and writes of several users are never coalesced across users', async (t) => {
   const gw = await secureGateway(t)
   const role = await gw.call('POST', '/v1/admin/role', ADMIN, { name: 'set-a-reader', privileges: [{ code: 'READ', namespace: 'test', set: 'a' }] })
   t.equal(role.status, 202)
@@ -131,6 +131,13 @@ t.test('concurrent GETs of several users are never coalesced across users', asyn
     t.same(answers.slice(10, 20).map((r) => r.json.code), Array(10).fill(81), `round ${round}: the narrow reader may not read set b`)
     t.same(answers.slice(20).map((r) => r.json.bins), Array(10).fill({ set: 'a' }), `round ${round}: the narrow reader reads set a`)
   }
+  const writes = await Promise.all([
+    ...Array.from({ length: 10 }, async (_, i) => await gw.call('PUT', `/v1/kvs/test/b/w${i}`, 'full:full-pw', { i })),
+    ...Array.from({ length: 10 }, async (_, i) => await gw.call('PUT', `/v1/kvs/test/b/n${i}`, 'narrow:narrow-pw', { i }))
+  ])
+  t.same(writes.slice(0, 10).map((r) => r.status), Array(10).fill(204), 'concurrent writes of the writer succeed')
+  t.same(writes.slice(10).map((r) => r.json.code), Array(10).fill(81), 'those of the reader, sent at the same time, are refused')
+  t.equal((await gw.call('GET', '/v1/kvs/test/b/n3', 'full:full-pw')).status, 404, 'and wrote nothing')
   const groups = await metric(gw, 'aerogate_coalesced_batch_size_count')
   const alone = await metric(gw, 'aerogate_coalesced_batch_size_bucket{le="1"}')
   t.ok(groups - alone > 0, `each user's GETs were still coalesced (${groups - alone} of ${groups} groups held several)`)

@@ -1,0 +1,112 @@
+// Coalesces concurrent plain record writes (PUT, PATCH, POST without
+// parameters or conditions) into batch writes, as src/read-coalescer.ts does
+// for GETs: the client and the server spend about half as much on a write in
+// a batch as on a write alone. A write that arrives alone goes out alone, at
+// once.
+//
+// Each write gets the answer it would have had alone. A row the server
+// refused without applying it (not in doubt) is sent again alone, so that its
+// error is exactly the single write's, message included; a row in doubt is
+// that error, in doubt. A timeout of the batch as a whole is every write's
+// timeout, in doubt; any other refusal of the batch as a whole sends each
+// write alone when the client says nothing was applied, and otherwise is
+// every write's error, in doubt. No write is ever sent twice after it may have
+// been applied.
+
+import Aerospike from 'aerospike'
+import type { AerospikeRecord, Client } from 'aerospike'
+
+type Key = InstanceType<typeof Aerospike.Key>
+type BatchPolicy = InstanceType<typeof Aerospike.BatchPolicy>
+type BatchWritePolicy = InstanceType<typeof Aerospike.BatchWritePolicy>
+type OperatePolicy = InstanceType<typeof Aerospike.OperatePolicy>
+type Operation = Parameters<Client['operate']>[1][number]
+
+interface Waiting {
+  client: Client
+  key: Key
+  ops: Operation[]
+  policy: OperatePolicy
+  resolve: (record: AerospikeRecord) => void
+  reject: (err: unknown) => void
+}
+
+const { status, batchType } = Aerospike
+
+function writeAlone (w: Waiting): void {
+  w.client.operate(w.key, w.ops, undefined, w.policy).then(w.resolve, w.reject)
+}
+
+function inDoubt (code: number, message?: string): Error {
+  const err = new Aerospike.AerospikeError(message ?? (status.getMessage as (code: number) => string)(code))
+  // The typings make these read-only; the client itself sets them like this.
+  Object.assign(err, { code, inDoubt: true })
+  return err
+}
+
+export class WriteCoalescer {
+  private waiting: Waiting[] = []
+  private scheduled = false
+  // The row policy of each write policy: the same `exists`, which is all a
+  // plain write sets beyond the batch's timeouts.
+  private readonly rowPolicies = new Map<OperatePolicy, BatchWritePolicy>()
+
+  /**
+   * @param maxBatch most writes in one batch
+   * @param batchPolicy the batch policy matching the writes' (the same timeouts and retries)
+   */
+  constructor (private readonly maxBatch: number, private readonly batchPolicy: BatchPolicy) {}
+
+  /** client.operate(key, ops, undefined, policy) of write operations, with the same answer. */
+  async write (client: Client, key: Key, ops: Operation[], policy: OperatePolicy): Promise<AerospikeRecord> {
+    return await new Promise<AerospikeRecord>((resolve, reject) => {
+      this.waiting.push({ client, key, ops, policy, resolve, reject })
+      if (!this.scheduled) {
+        this.scheduled = true
+        setImmediate(this.flush)
+      }
+    })
+  }
+
+  private readonly flush = (): void => {
+    this.scheduled = false
+    const byClient = new Map<Client, Waiting[]>()
+    for (const w of this.waiting) {
+      const same = byClient.get(w.client)
+      if (same === undefined) byClient.set(w.client, [w])
+      else same.push(w)
+    }
+    this.waiting = []
+    for (const [client, all] of byClient) {
+      for (let i = 0; i < all.length; i += this.maxBatch) {
+        const group = all.slice(i, i + this.maxBatch)
+        if (group.length === 1) writeAlone(group[0])
+        else this.writeTogether(client, group)
+      }
+    }
+  }
+
+  private rowPolicy (policy: OperatePolicy): BatchWritePolicy {
+    let row = this.rowPolicies.get(policy)
+    if (row === undefined) {
+      row = new Aerospike.BatchWritePolicy({ exists: policy.exists })
+      this.rowPolicies.set(policy, row)
+    }
+    return row
+  }
+
+  private writeTogether (client: Client, group: Waiting[]): void {
+    const records = group.map((w) => ({ type: batchType.BATCH_WRITE, key: w.key, ops: w.ops, policy: this.rowPolicy(w.policy) }))
+    client.batchWrite(records as Parameters<Client['batchWrite']>[0], this.batchPolicy).then((rows) => {
+      for (let i = 0; i < group.length; i++) {
+        const row = rows[i]
+        if (row.status === status.OK) group[i].resolve(row.record as AerospikeRecord)
+        else if (row.inDoubt === true) group[i].reject(inDoubt(row.status as number))
+        else writeAlone(group[i])
+      }
+    }, (err: { code?: number, inDoubt?: boolean, message?: string }) => {
+      if (err.code !== status.ERR_TIMEOUT && err.inDoubt !== true) group.forEach(writeAlone)
+      else for (const w of group) w.reject(inDoubt(err.code ?? status.ERR_TIMEOUT, err.message))
+    })
+  }
+}
