@@ -41,7 +41,7 @@ async function main (): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'prof-'))
   const port = await unusedPort()
   const prof = profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []
-  const args = naive ? ['--require', 'tsx/cjs', ...prof, join(__dirname, 'naive.ts')] : [...(process.env.GW_FLAGS ?? '--max-semi-space-size=4').split(' '), ...prof, join(__dirname, '..', 'dist', 'src', 'server.js')]
+  const args = naive ? ['--require', 'tsx/cjs', ...prof, join(__dirname, 'naive.ts')] : [...(process.env.GW_FLAGS ?? '--max-semi-space-size=16 --heap-growing-percent=10').split(' '), ...prof, join(__dirname, '..', 'dist', 'src', 'server.js')]
   const gw = new Child('gw', args, { AEROSPIKE_HOSTS: hosts, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' })
   const url = `http://127.0.0.1:${port}`
   await gw.waitForHttp(`${url}/v1/kvs/test/${SET}/${readKey(0)}`)

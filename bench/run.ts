@@ -96,7 +96,7 @@ interface Server {
 async function startGateway (hosts: string, coalesce: boolean, workers: number): Promise<Server> {
   const port = await unusedPort()
   // With the node flags of npm start and the Dockerfile.
-  const child = new Child(coalesce ? 'gateway' : 'gateway (COALESCE_GETS=false)', ['--max-semi-space-size=4', join(ROOT, 'dist', 'src', 'server.js')], {
+  const child = new Child(coalesce ? 'gateway' : 'gateway (COALESCE_GETS=false)', ['--max-semi-space-size=16', '--heap-growing-percent=10', join(ROOT, 'dist', 'src', 'server.js')], {
     AEROSPIKE_HOSTS: hosts,
     HOST: '127.0.0.1',
     PORT: String(port),

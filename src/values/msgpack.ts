@@ -208,8 +208,11 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true })
 class MsgpackReader {
   pos = 0
   readonly view: DataView
+  /** The same bytes as a Buffer, whose toString decodes a range without a view of it. */
+  readonly bytes: Buffer
   constructor (readonly buf: Uint8Array, readonly aerospike: boolean, readonly maxDepth: number) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+    this.bytes = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
   }
 
   fail (reason: string, at = this.pos): PathError {
@@ -295,12 +298,24 @@ class MsgpackReader {
   particle (n: number): unknown {
     const p = this.need(n)
     if (n === 0) return ''
-    const data = this.buf.subarray(p + 1, p + n)
     switch (this.buf[p]) {
-      case 3: return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8')
-      case 23: return new Aerospike.GeoJSON(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'))
-      default: return Buffer.from(data)
+      case 3: return this.text(p + 1, p + n)
+      case 23: return new Aerospike.GeoJSON(this.bytes.toString('utf8', p + 1, p + n))
+      default: return Buffer.from(this.buf.subarray(p + 1, p + n))
     }
+  }
+
+  // Short ASCII strings, most strings in records, are built here: a native
+  // decode costs more than the loop for them.
+  text (start: number, end: number): string {
+    if (end - start > 24) return this.bytes.toString('utf8', start, end)
+    let out = ''
+    for (let i = start; i < end; i++) {
+      const c = this.buf[i]
+      if (c >= 0x80) return this.bytes.toString('utf8', start, end)
+      out += String.fromCharCode(c)
+    }
+    return out
   }
 
   ext (n: number, start: number): unknown {
@@ -357,13 +372,12 @@ class MsgpackReader {
     let map: Map<unknown, unknown> | undefined
     for (let i = 0; i < n; i++) {
       const k = this.value(depth)
-      const segment = segmentOf(k)
       let v: unknown
       try {
         v = this.value(depth)
         if (!this.aerospike && typeof k === 'string') checkKey(k, v)
       } catch (e) {
-        throw atPath(e, segment)
+        throw atPath(e, segmentOf(k))
       }
       if (obj !== undefined && typeof k === 'string') {
         setOwn(obj, k, v)

@@ -66,8 +66,8 @@ t.test('Dockerfile: what it copies exists after the build, and its command start
   }
   const cmd = /^CMD \["node", (.+)\]$/m.exec(dockerfile)?.[1]
   const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start as string
-  t.equal(cmd, '"--max-semi-space-size=4", "dist/src/server.js"')
-  t.match(start, /node --max-semi-space-size=4 dist\/src\/server\.js$/, 'npm start runs it the same way')
+  t.equal(cmd, '"--max-semi-space-size=16", "--heap-growing-percent=10", "dist/src/server.js"')
+  t.match(start, /node --max-semi-space-size=16 --heap-growing-percent=10 dist\/src\/server\.js$/, 'npm start runs it the same way')
   const build = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.build as string
   t.match(build, /tsc -p tsconfig\.json/)
   const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8'))
