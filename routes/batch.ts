@@ -8,7 +8,7 @@ import { BatchGate } from '../src/batch-gate'
 import type { BatchItem, BatchQuery } from '../src/batch'
 import { requestBody, valueContent } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
-import { connectedClient } from '../src/plugins/aerospike'
+import { requestClient } from '../src/plugins/aerospike'
 import type { Policies } from '../src/policies'
 import { ERRORS, problem } from '../src/responses'
 
@@ -92,7 +92,7 @@ export default async function batchRoutes (app: FastifyInstance, { policies, max
       const release = await gate.enter(items.length)
       try {
         const plan = await planBatch(items, { source: request.bodyFormat ?? 'json', maxDepth, maxKeyBytes, maxBins, chunk })
-        const client = connectedClient(app)
+        const client = requestClient(request)
         const batch = Object.keys(request.query).length === 0 ? defaults : batchPolicies(request.query, policies, chunk)
         const outcomes = await runBatch(client, plan, batch)
         return await reply.sendRows('batchRecords', await batchResults(client, plan, items, outcomes, batch, request.id))

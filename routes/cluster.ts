@@ -2,7 +2,7 @@
 // client's connection pool and command queue figures.
 
 import type { FastifyInstance } from 'fastify'
-import { GatewayError } from '../src/errors'
+import { requestClient } from '../src/plugins/aerospike'
 import { CLIENT_ERROR } from '../src/responses'
 
 const problem = { description: 'Not connected to the cluster', content: { 'application/problem+json': { schema: { $ref: 'Problem#' } } } }
@@ -16,9 +16,8 @@ export default async function clusterRoutes (app: FastifyInstance): Promise<void
       summary: 'Nodes, namespaces and connection pool figures',
       response: { 200: { $ref: 'ClusterInfo#' }, ...CLIENT_ERROR, 503: problem }
     }
-  }, async () => {
-    const client = app.aerospike.client
-    if (client === undefined) throw new GatewayError(-10, 'not connected to the Aerospike cluster yet')
+  }, async (request) => {
+    const client = requestClient(request)
     const namespaces = await client.infoAny('namespaces')
     const stats = client.stats()
     return {

@@ -3,12 +3,11 @@
 // servers, and poll the task.
 
 import Aerospike from 'aerospike'
-import type { Client } from 'aerospike'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { requestBody } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
 import { toClientOps } from '../src/operations/index'
-import { connectedClient } from '../src/plugins/aerospike'
+import { requestClient } from '../src/plugins/aerospike'
 import type { Policies, PolicyQuery } from '../src/policies'
 import { ERRORS, problem } from '../src/responses'
 import { toPredicate } from '../src/scan/filter'
@@ -42,7 +41,7 @@ export default async function executeRoutes (app: FastifyInstance, { policies, m
     const predicate = toPredicate(filter, source, maxDepth)
     const { namespace, set } = request.params
     const plan = policies.writePlan(request.query, 'UPDATE_ONLY', undefined)
-    const client = connectedClient(app)
+    const client = requestClient(request)
     const query = client.query(namespace, set ?? null as unknown as string, predicate === undefined ? {} : { filters: [predicate] })
     if (plan.meta.ttl !== undefined) (query as unknown as { ttl: number }).ttl = plan.meta.ttl
     const job = await query.operate(parsed.ops as Parameters<typeof query.operate>[0], new Aerospike.WritePolicy(plan.policy))
@@ -56,15 +55,13 @@ export default async function executeRoutes (app: FastifyInstance, { policies, m
     const task = { taskId: id, scan: true }
     let info: { status: number, recordsRead?: number, progressPct?: number }
     try {
-      info = await new Aerospike.Job(client(), id, 'query').info() as typeof info
+      info = await new Aerospike.Job(requestClient(request), id, 'query').info() as typeof info
     } catch (err) {
       if ((err as { code?: number }).code === Aerospike.status.ERR_RECORD_NOT_FOUND) return { task, status: 'NOT_FOUND' }
       throw err
     }
     return { task, status: STATUS[info.status] ?? 'NOT_FOUND', recordsRead: info.recordsRead ?? 0, progressPct: info.progressPct ?? 0 }
   }
-  const client = (): Client => connectedClient(app)
-
   const taskResponse = { 200: { description: 'The task', content: { 'application/json': { schema: { $ref: 'ExecuteTask#' } } } } }
   for (const version of ['v1', 'v2'] as const) {
     for (const [url, suffix, params] of [[`/${version}/execute/scan/:namespace/:set`, 'NamespaceSet', 'ScanParams#'], [`/${version}/execute/scan/:namespace`, 'Namespace', 'ScanParamsNoSet#']] as const) {

@@ -11,7 +11,7 @@ import { noBody, requestBody } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
 import { info, pairs, requireNamespace } from '../src/info'
 import { context } from '../src/operations/fields'
-import { connectedClient } from '../src/plugins/aerospike'
+import { requestClient } from '../src/plugins/aerospike'
 import { ERRORS, problem } from '../src/responses'
 import { COLLECTION_TYPES, INDEX_COLLECTION, INDEX_TYPES } from '../src/scan/filter'
 import { checkBinName } from '../src/values'
@@ -82,7 +82,7 @@ type Req = FastifyRequest<{ Params: { namespace?: string, name?: string }, Query
 
 export default async function indexRoutes (app: FastifyInstance, { maxDepth, waitTimeout }: IndexRoutesOptions): Promise<void> {
   const list = async (request: Req): Promise<unknown> => {
-    const client = connectedClient(app)
+    const client = requestClient(request)
     const namespace = request.params.namespace ?? request.query.namespace
     if (namespace !== undefined) await requireNamespace(client, namespace)
     const text = await info(client, namespace === undefined ? 'sindex-list:' : `sindex-list:ns=${namespace}`)
@@ -102,7 +102,7 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
     const type = oneOf(INDEX_TYPES, b.type, 'type')
     const collection = oneOf(COLLECTION_TYPES, b.collection_type ?? b.collectionType, 'collection_type', 'DEFAULT')
     const ctx = context({ op: b, where: 'body', options: { source: request.bodyFormat ?? 'json', maxDepth, path: 'body' } }, 'ctx')
-    const client = connectedClient(app)
+    const client = requestClient(request)
     // The server answers ok for an unknown namespace, and the index never gets built.
     await requireNamespace(client, namespace)
     const existed = await exists(client, namespace, index)
@@ -120,12 +120,12 @@ export default async function indexRoutes (app: FastifyInstance, { maxDepth, wai
 
   const stats = async (request: Req): Promise<unknown> => {
     const { namespace, name: index } = request.params as { namespace: string, name: string }
-    return await indexStats(connectedClient(app), namespace, index)
+    return await indexStats(requestClient(request), namespace, index)
   }
 
   const drop = async (request: Req, reply: FastifyReply): Promise<unknown> => {
     const { namespace, name: index } = request.params as { namespace: string, name: string }
-    await connectedClient(app).indexRemove(namespace, index)
+    await requestClient(request).indexRemove(namespace, index)
     return await reply.code(204).send()
   }
 

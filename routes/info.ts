@@ -8,7 +8,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { requestBody } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
 import { info, nodeNamed } from '../src/info'
-import { connectedClient } from '../src/plugins/aerospike'
+import { requestClient } from '../src/plugins/aerospike'
 import { ERRORS, problem } from '../src/responses'
 
 export interface InfoRoutesOptions {
@@ -56,7 +56,7 @@ export default async function infoRoutes (app: FastifyInstance, { allow }: InfoR
 
   const handler = async (request: Req): Promise<unknown> => {
     const commands = request.body as string[]
-    const client = connectedClient(app)
+    const client = requestClient(request)
     if (request.params.node !== undefined) return await perNode(client, nodeNamed(client, request.params.node), commands)
     const nodes = client.getNodes()
     if (nodes.length === 0) throw new GatewayError(Aerospike.status.ERR_INVALID_NODE, 'the cluster has no node')

@@ -16,7 +16,7 @@ import type { ParsedOps } from '../src/operations/index'
 import { resultBins } from '../src/operations/results'
 import { binTypeReads } from '../src/values'
 import { retryKeyBusy } from '../src/operations/retry'
-import { connectedClient } from '../src/plugins/aerospike'
+import { requestClient } from '../src/plugins/aerospike'
 import type { KeyBusyRetry } from '../src/operations/retry'
 import { precondition } from '../src/policies'
 import type { Policies, PolicyQuery, Precondition } from '../src/policies'
@@ -117,7 +117,7 @@ export default async function operateRoutes (app: FastifyInstance, { policies, m
     // A failed read answers 412 for If-Match; for If-None-Match: * a
     // missing record is what was asked for, and a read of it is a 404.
     request.conditional = parsed.writes ? pre !== undefined : pre?.generation !== undefined || pre?.mustExist === true
-    const c = connectedClient(app)
+    const c = requestClient(request)
     let record: AerospikeRecord
     if (parsed.ops.length === 0) {
       const header = await readHeader(c, key, policies.reads(request.query).raw)

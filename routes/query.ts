@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ScanSettings } from '../src/config'
 import { requestBody } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
-import { connectedClient } from '../src/plugins/aerospike'
+import { requestClient } from '../src/plugins/aerospike'
 import type { Policies } from '../src/policies'
 import { toPredicate, type Predicate } from '../src/scan/filter'
 import type { ScanResponder } from '../src/scan/respond'
@@ -46,7 +46,7 @@ export default async function queryRoutes (app: FastifyInstance, { policies, set
     const { from } = bodyFields(request.body)
     const predicate = predicates.get(request)
     const spec = scanSpec(namespace, set, predicate, request.query, policies.limits, settings)
-    return await responder.answer(connectedClient(app), request, reply, {
+    return await responder.answer(requestClient(request), request, reply, {
       spec, begin, count, maxRecords: request.query.maxRecords || undefined, from: typeof from === 'string' ? from : undefined
     })
   }

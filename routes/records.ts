@@ -10,7 +10,7 @@ import { METHOD_PARAMETERS, RECORD_PARAMETERS } from '../schemas/records'
 import { GatewayError } from '../src/errors'
 import { readHeader } from '../src/header-read'
 import { refuseUnhonoured } from '../src/method-parameters'
-import { connectedClient } from '../src/plugins/aerospike'
+import { requestClient } from '../src/plugins/aerospike'
 import { ERRORS, problem } from '../src/responses'
 import { recordKey, KeyType } from '../src/keys'
 import { etagGeneration, hasAny, PolicyQuery, precondition } from '../src/policies'
@@ -103,7 +103,7 @@ export default async function recordRoutes (app: FastifyInstance, { policies, ma
   const get = async (request: Req, reply: FastifyReply): Promise<unknown> => {
     conditionalRead(request)
     const reads = policies.reads(request.query)
-    const { record, bins } = await readRecord(connectedClient(app), keyOf(request), {
+    const { record, bins } = await readRecord(requestClient(request), keyOf(request), {
       bins: request.query.recordBins?.map((name, i) => checkBinName(name, `recordBins[${i}]`)),
       policies: reads,
       firstRead: reads === policies.defaultRead ? coalescer?.read : undefined,
@@ -117,7 +117,7 @@ export default async function recordRoutes (app: FastifyInstance, { policies, ma
 
   const head = async (request: Req, reply: FastifyReply): Promise<unknown> => {
     conditionalRead(request)
-    const record = await readHeader(connectedClient(app), keyOf(request), policies.reads(request.query).raw)
+    const record = await readHeader(requestClient(request), keyOf(request), policies.reads(request.query).raw)
     if (record === undefined) throw new GatewayError(Aerospike.status.ERR_RECORD_NOT_FOUND, NO_RECORD)
     reply.header('etag', etag(record.gen))
     return await reply.code(notModified(request, record.gen) ? 304 : 200).send()
@@ -130,7 +130,7 @@ export default async function recordRoutes (app: FastifyInstance, { policies, ma
       const { ops, bins, viaPut } = writeOps(request, defaultExists === 'REPLACE' && request.query.recordExistsAction !== 'UPDATE', maxDepth, maxBins)
       const plan = policies.writePlan(request.query, defaultExists, pre)
       const key = keyOf(request)
-      const c = connectedClient(app)
+      const c = requestClient(request)
       let generation: number
       if (viaPut) {
         // put answers with the key only: the ETag takes a header read, and
@@ -151,7 +151,7 @@ export default async function recordRoutes (app: FastifyInstance, { policies, ma
   const remove = async (request: Req, reply: FastifyReply): Promise<unknown> => {
     const pre = precondition(request.headers['if-match'], undefined)
     request.conditional = pre !== undefined
-    await connectedClient(app).remove(keyOf(request), policies.remove(request.query, pre))
+    await requestClient(request).remove(keyOf(request), policies.remove(request.query, pre))
     return await reply.code(204).send()
   }
 

@@ -4,7 +4,7 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ScanSettings } from '../src/config'
-import { connectedClient } from '../src/plugins/aerospike'
+import { requestClient } from '../src/plugins/aerospike'
 import type { Policies } from '../src/policies'
 import { ERRORS, problem } from '../src/responses'
 import type { ScanResponder } from '../src/scan/respond'
@@ -45,7 +45,7 @@ export default async function scanRoutes (app: FastifyInstance, { policies, sett
     const { namespace, set } = request.params
     const q = request.query
     const spec = scanSpec(namespace, set, undefined, q, policies.limits, settings)
-    return await responder.answer(connectedClient(app), request, reply, { spec, begin: 0, count: PARTITIONS, maxRecords: q.maxRecords || undefined, from: q.from })
+    return await responder.answer(requestClient(request), request, reply, { spec, begin: 0, count: PARTITIONS, maxRecords: q.maxRecords || undefined, from: q.from })
   }
   for (const [url, suffix, params] of [['/v1/scan/:namespace/:set', '', 'ScanParams#'], ['/v1/scan/:namespace', 'Namespace', 'ScanParamsNoSet#']] as const) {
     app.route({

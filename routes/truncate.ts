@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { noBody } from '../schemas/openapi'
 import { GatewayError } from '../src/errors'
 import { requireNamespace } from '../src/info'
-import { connectedClient } from '../src/plugins/aerospike'
+import { requestClient } from '../src/plugins/aerospike'
 import { ERRORS, problem } from '../src/responses'
 
 // ISO 8601 with a date, a time and an offset, as the official gateway takes it.
@@ -30,7 +30,7 @@ export default async function truncateRoutes (app: FastifyInstance): Promise<voi
   const truncate = async (request: Req, reply: FastifyReply): Promise<unknown> => {
     const { namespace, set } = request.params
     const before = beforeNanos(request.query.date)
-    const client = connectedClient(app)
+    const client = requestClient(request)
     // The server answers ok for a namespace it does not have.
     await requireNamespace(client, namespace)
     await client.truncate(namespace, set ?? null as unknown as string, before)

@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import { LogController } from 'fastify'
 import type { Server } from 'node:http'
 import type { FastifyHttpOptions, FastifyInstance, FastifyServerOptions } from 'fastify'
+import adminRoutes from '../routes/admin'
 import batchRoutes from '../routes/batch'
 import clusterRoutes from '../routes/cluster'
 import executeRoutes from '../routes/execute'
@@ -23,6 +24,7 @@ import { openapiTransformObject } from '../schemas/openapi'
 import aerospikePlugin from './plugins/aerospike'
 import authPlugin, { declareSecurity, SECURITY_SCHEMES } from './plugins/auth'
 import corsPlugin from './plugins/cors'
+import passthroughPlugin from './plugins/passthrough'
 import metricsPlugin from './plugins/metrics'
 import rateLimitPlugin from './plugins/rate-limit'
 import sheddingPlugin from './plugins/shedding'
@@ -90,6 +92,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
         { name: 'truncate', description: 'Removing every record of a namespace or set' },
         { name: 'execute', description: 'Operations applied in the background to every record a scan or query selects' },
         { name: 'info', description: 'Info commands, answered per node' },
+        { name: 'admin', description: 'Users and roles of the cluster' },
         { name: 'errors', description: 'The error catalogue' },
         { name: 'cluster', description: 'The cluster the gateway is connected to' },
         { name: 'health', description: 'Liveness, readiness and metrics' }
@@ -116,6 +119,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(rateLimitPlugin, { limit: opts.config.rateLimit, keys: opts.config.apiKeysFile !== undefined })
   await fastify.register(contentPlugin, { maxDepth: opts.config.maxNestingDepth })
   await fastify.register(aerospikePlugin, { config: opts.config })
+  await fastify.register(passthroughPlugin, { config: opts.config })
   await fastify.register(metricsPlugin, { enabled: opts.config.metrics })
   await fastify.register(healthRoutes, { probeTimeout: Math.min(1000, opts.config.tendInterval) })
   await fastify.register(clusterRoutes)
@@ -140,4 +144,5 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
   await fastify.register(truncateRoutes)
   await fastify.register(infoRoutes, { allow: config.infoAllow })
   await fastify.register(executeRoutes, { policies, maxDepth: config.maxNestingDepth })
+  await fastify.register(adminRoutes)
 }

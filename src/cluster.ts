@@ -6,7 +6,7 @@
 //
 // The client's limits are per process, so each worker gets its share of them
 // and the totals stay what the settings say: AEROSPIKE_MAX_CONNS_PER_NODE,
-// AEROSPIKE_MIN_CONNS_PER_NODE, AEROSPIKE_MAX_COMMANDS_IN_PROCESS and
+// AEROSPIKE_MIN_CONNS_PER_NODE, AUTH_CLIENT_MAX_CONNS_PER_NODE, AEROSPIKE_MAX_COMMANDS_IN_PROCESS and
 // AEROSPIKE_MAX_COMMANDS_IN_QUEUE are divided by WORKERS, the remainder going
 // one each to the first workers.
 
@@ -33,6 +33,7 @@ export function workerEnv (config: GatewayConfig, hosts: string, index: number):
     if (share(total, n, n - 1) < min) throw new ConfigError(`${name} is ${total}: too few for ${n} WORKERS, each of which needs at least ${min}`)
   }
   least('AEROSPIKE_MAX_CONNS_PER_NODE', config.maxConnsPerNode, 1)
+  least('AUTH_CLIENT_MAX_CONNS_PER_NODE', config.passthrough.maxConnsPerNode, 1)
   // The client refuses fewer than 5 commands in process.
   least('AEROSPIKE_MAX_COMMANDS_IN_PROCESS', config.maxCommandsInProcess, 5)
   least('AEROSPIKE_MAX_COMMANDS_IN_QUEUE', config.maxCommandsInQueue, 1)
@@ -41,6 +42,7 @@ export function workerEnv (config: GatewayConfig, hosts: string, index: number):
     AEROSPIKE_HOSTS: hosts,
     AEROSPIKE_MAX_CONNS_PER_NODE: String(share(config.maxConnsPerNode, n, index)),
     AEROSPIKE_MIN_CONNS_PER_NODE: String(share(config.minConnsPerNode, n, index)),
+    AUTH_CLIENT_MAX_CONNS_PER_NODE: String(share(config.passthrough.maxConnsPerNode, n, index)),
     AEROSPIKE_MAX_COMMANDS_IN_PROCESS: String(share(config.maxCommandsInProcess, n, index)),
     AEROSPIKE_MAX_COMMANDS_IN_QUEUE: String(share(config.maxCommandsInQueue, n, index))
   }

@@ -63,6 +63,8 @@ export interface GatewayConfig {
   keyBusy: { retries: number, backoffMs: number }
   /** The API key file (JSON or YAML); absent turns API keys off. */
   apiKeysFile: string | undefined
+  /** Aerospike credential passthrough (src/plugins/passthrough.ts): HTTP Basic credentials become the Aerospike user. */
+  passthrough: { enabled: boolean, cacheSize: number, maxConnsPerNode: number }
   /** Requests per window per API key (or client address without keys); 0 turns the limit off. */
   rateLimit: { max: number, windowMs: number }
   /** Load shedding thresholds; 0 turns one off. */
@@ -282,6 +284,13 @@ export function loadConfig (env: Env): GatewayConfig {
       backoffMs: integer(env, 'KEY_BUSY_BACKOFF', 5, 0, 1000)
     },
     apiKeysFile: optional(env, 'API_KEYS_FILE'),
+    passthrough: {
+      enabled: boolean(env, 'AUTH_PASSTHROUGH', false),
+      cacheSize: integer(env, 'AUTH_CLIENT_CACHE_SIZE', 16, 1, 10_000),
+      // A user's client may use as many connections as the shared one: the
+      // global command queue, not the pool, is what makes commands wait.
+      maxConnsPerNode: integer(env, 'AUTH_CLIENT_MAX_CONNS_PER_NODE', maxConnsPerNode, 1, maxConnsPerNode)
+    },
     rateLimit: {
       max: integer(env, 'RATE_LIMIT_MAX', 0, 0, 100_000_000),
       windowMs: integer(env, 'RATE_LIMIT_WINDOW', 60_000, 1, 86_400_000)

@@ -62,6 +62,8 @@ export const GATEWAY_UNAVAILABLE = 9503
 export const INTERNAL_ERROR = 9500
 /** No API key, or one the key file does not hold. */
 export const UNAUTHENTICATED = 9401
+/** Credential passthrough is on and the request has no usable HTTP Basic credentials. */
+export const CREDENTIALS_REQUIRED = 9402
 /** An API key without the scope the request needs. */
 export const FORBIDDEN = 9403
 /** More requests than the rate limit of the key or address allows. */
@@ -200,6 +202,7 @@ const ROWS: Row[] = [
   [GATEWAY_UNAVAILABLE, 'AEROGATE_UNAVAILABLE', 'AerospikeError', 503, 'Gateway unavailable'],
   [INTERNAL_ERROR, 'AEROGATE_INTERNAL_ERROR', 'ClientError', 500, 'Gateway internal error'],
   [UNAUTHENTICATED, 'AEROGATE_UNAUTHENTICATED', 'AdminError', 401, 'API key missing or unknown'],
+  [CREDENTIALS_REQUIRED, 'AEROGATE_CREDENTIALS_REQUIRED', 'AdminError', 401, 'Aerospike credentials missing'],
   [FORBIDDEN, 'AEROGATE_FORBIDDEN', 'AdminError', 403, 'API key out of scope'],
   [RATE_LIMITED, 'AEROGATE_RATE_LIMITED', 'ClientError', 429, 'Rate limit exceeded']
 ]

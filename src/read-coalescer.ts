@@ -125,13 +125,29 @@ export class ReadCoalescer {
     this.scheduled = false
     const all = this.waiting
     this.waiting = []
-    for (let i = 0; i < all.length; i += this.maxBatch) {
-      const group = all.slice(i, i + this.maxBatch)
+    const first = all[0].client
+    if (all.every((w) => w.client === first)) {
+      this.send(first, all)
+      return
+    }
+    // Each read goes through its own client: a reconnect may have replaced
+    // the shared one, and with credential passthrough each Aerospike user
+    // has one. A batch never carries another user's reads.
+    const byClient = new Map<Client, Waiting[]>()
+    for (const w of all) {
+      const same = byClient.get(w.client)
+      if (same === undefined) byClient.set(w.client, [w])
+      else same.push(w)
+    }
+    for (const [client, reads] of byClient) this.send(client, reads)
+  }
+
+  private send (client: Client, reads: Waiting[]): void {
+    for (let i = 0; i < reads.length; i += this.maxBatch) {
+      const group = reads.slice(i, i + this.maxBatch)
       this.onGroup?.(group.length)
-      // A reconnect may replace the client while reads wait; each goes to its own.
-      const client = group[0].client
       if (group.length === 1 && group[0].guard !== undefined) this.readGuarded(group[0], group[0].guard)
-      else if (group.length === 1 || group.some((w) => w.client !== client)) group.forEach(readAlone)
+      else if (group.length === 1) readAlone(group[0])
       else this.readTogether(client, group)
     }
   }

@@ -3,7 +3,7 @@
 // backoff, and readiness says so until it succeeds.
 
 import Aerospike, { Client } from 'aerospike'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { GatewayError, serializeError } from '../errors'
 import type { GatewayConfig } from '../config'
@@ -22,6 +22,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     aerospike: AerospikeState
   }
+  interface FastifyRequest {
+    /** The client of the request's Aerospike user with credential passthrough (src/plugins/passthrough.ts). */
+    userClient: Client | undefined
+  }
 }
 
 const MAX_BACKOFF_MS = 10_000
@@ -31,6 +35,11 @@ export function connectedClient (app: FastifyInstance): Client {
   const c = app.aerospike.client
   if (c === undefined) throw new GatewayError(Aerospike.status.ERR_CONNECTION, 'not connected to the Aerospike cluster yet')
   return c
+}
+
+/** The client a request's commands go through: its user's with credential passthrough, else the shared one. */
+export function requestClient (request: FastifyRequest): Client {
+  return request.userClient ?? connectedClient(request.server)
 }
 
 // The command queue is process-wide and must exist before the first client
@@ -87,7 +96,7 @@ export function clientConfig (config: AerospikePluginOptions['config']): Paramet
 // A client whose connect failed before the client's event loop started has
 // nothing to release, and its close() throws; one that got further must be
 // closed, or its event loop keeps the process from exiting.
-async function closeFailed (client: Client): Promise<void> {
+export async function closeFailed (client: Client): Promise<void> {
   try {
     await client.close()
   } catch {}
@@ -103,6 +112,7 @@ export default fp<AerospikePluginOptions>(async (app, opts) => {
   const connectConfig = clientConfig(opts.config)
   const state: AerospikeState = { client: undefined, lastError: undefined }
   app.decorate('aerospike', state)
+  app.decorateRequest('userClient', undefined)
   let closing = false
   let timer: NodeJS.Timeout | undefined
 

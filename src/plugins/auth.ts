@@ -46,7 +46,8 @@ export interface AuthOptions {
   host: string
 }
 
-const API_ROUTE = /^\/v\d+\//
+/** Routes under /v1 and /v2: the API, as opposed to health checks, docs and metrics. */
+export const API_ROUTE = /^\/v\d+\//
 const BEARER = /^bearer\s+(\S+)\s*$/i
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/
 const CHALLENGE = 'Bearer realm="aerogate"'
@@ -54,7 +55,8 @@ const CHALLENGE = 'Bearer realm="aerogate"'
 /** The OpenAPI security schemes of API keys. */
 export const SECURITY_SCHEMES = {
   apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'A gateway API key (API_KEYS_FILE)' },
-  bearer: { type: 'http', scheme: 'bearer', description: 'A gateway API key as "Authorization: Bearer <key>"' }
+  bearer: { type: 'http', scheme: 'bearer', description: 'A gateway API key as "Authorization: Bearer <key>"' },
+  basic: { type: 'http', scheme: 'basic', description: 'An Aerospike user and password (AUTH_PASSTHROUGH=true); with API keys as well, the key goes in X-API-Key' }
 } as const
 
 function isOpen (permission: RoutePermission | undefined, url: string): boolean {
@@ -72,17 +74,25 @@ export function declareSecurity (route: RouteOptions): void {
     schema.security = []
     return
   }
-  schema.security = [{ apiKey: [] }, { bearer: [] }]
+  if (!API_ROUTE.test(route.url)) {
+    schema.security = [{ apiKey: [] }, { bearer: [] }]
+    schema.response = { 401: problem('No API key, or an unknown one (when API keys are on)'), 403: problem('The API key has no permission for this route'), ...schema.response }
+    return
+  }
+  schema.security = [{ apiKey: [] }, { bearer: [] }, { basic: [] }, { apiKey: [], basic: [] }]
   schema.response = {
-    401: problem('No API key, or an unknown one (when API keys are on)'),
-    403: problem('The API key has no permission for this namespace, set or route'),
+    401: problem('No API key, or an unknown one (when API keys are on); no Aerospike credentials, or a bad user or password (60-66, 80, with AUTH_PASSTHROUGH)'),
+    403: problem('The API key has no permission for this namespace, set or route; or the Aerospike user\'s roles do not allow the command (81)'),
     ...schema.response
   }
 }
 
+// A Basic Authorization header carries an Aerospike user (credential
+// passthrough): the key is then in X-API-Key.
 function presented (request: FastifyRequest): string | undefined {
   const header = request.headers.authorization
-  if (header !== undefined) return BEARER.exec(header)?.[1]
+  const bearer = header === undefined ? undefined : BEARER.exec(header)?.[1]
+  if (bearer !== undefined || (header !== undefined && !/^basic\s/i.test(header))) return bearer
   const apiKey = request.headers['x-api-key']
   return typeof apiKey === 'string' && apiKey !== '' ? apiKey : undefined
 }

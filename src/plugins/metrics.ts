@@ -66,6 +66,48 @@ function registerMetrics (app: FastifyInstance, registry: Registry): { requests:
       for (const [reason, n] of app.shedCounts) this.inc({ reason }, n)
     }
   })
+  const users = app.userClients
+  if (users !== undefined) {
+    new Gauge({
+      name: 'aerogate_passthrough_clients',
+      help: 'Aerospike user clients of credential passthrough, by state (cached, retiring: evicted and waiting for their requests to end)',
+      labelNames: ['state'],
+      registers,
+      collect () {
+        this.set({ state: 'cached' }, users.cached)
+        this.set({ state: 'retiring' }, users.retiringCount)
+      }
+    })
+    new Counter({
+      name: 'aerogate_passthrough_logins_total',
+      help: 'Clients of Aerospike users connected (one login each), by outcome',
+      labelNames: ['outcome'],
+      registers,
+      collect () {
+        this.reset()
+        this.inc({ outcome: 'ok' }, users.counts.logins)
+        this.inc({ outcome: 'failed' }, users.counts.failedLogins)
+      }
+    })
+    new Counter({
+      name: 'aerogate_passthrough_evictions_total',
+      help: 'Aerospike user clients pushed out of the cache (AUTH_CLIENT_CACHE_SIZE)',
+      registers,
+      collect () { this.reset(); this.inc(users.counts.evictions) }
+    })
+    new Counter({
+      name: 'aerogate_passthrough_revivals_total',
+      help: 'Evicted Aerospike user clients taken back by a request of their user before they closed',
+      registers,
+      collect () { this.reset(); this.inc(users.counts.revivals) }
+    })
+    new Counter({
+      name: 'aerogate_passthrough_clients_closed_total',
+      help: 'Aerospike user clients closed once their requests ended',
+      registers,
+      collect () { this.reset(); this.inc(users.counts.closed) }
+    })
+  }
   return {
     requests: new Counter({ name: 'http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'status'], registers }),
     duration: new Histogram({
@@ -114,4 +156,4 @@ export default fp<{ enabled: boolean }>(async (app, { enabled }) => {
       response: { 200: { description: 'The Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } }
     }
   }, async (_request, reply) => await reply.type(registry.contentType).send(await registry.metrics()))
-}, { name: 'metrics', fastify: '5.x', dependencies: ['errors', 'aerospike', 'rate-limit', 'shedding'] })
+}, { name: 'metrics', fastify: '5.x', dependencies: ['errors', 'aerospike', 'passthrough', 'rate-limit', 'shedding'] })

@@ -1,6 +1,7 @@
 // One log line per request, written when the response is done: method,
 // route, status, duration and, for errors, the Aerospike result code; the
-// API key's id (never the key) and the trace context when there are; and for
+// API key's id (never the key), the Aerospike user with credential
+// passthrough (never the password), and the trace context when there are; and for
 // a write, the access log's namespace, set and outcome. Fastify's own two
 // lines per request are turned off in the app options.
 
@@ -45,6 +46,7 @@ export default fp(async (app) => {
         ms: Math.round(reply.elapsedTime * 100) / 100,
         code: request.resultCode,
         keyId: request.apiKey?.id,
+        user: request.aerospikeUser,
         ...request.trace,
         ...(write ? { ...target(request), outcome: outcome(reply.statusCode) } : {})
       }, 'request')

@@ -29,7 +29,8 @@ function failure (answer: { response: Response, error?: Problem }): { status: nu
 // MessagePack or NDJSON forms that some operations also offer.
 type Media = 'application/json' | 'application/problem+json' | 'text/plain'
 
-export async function callEveryOperation (baseUrl: string, set: string): Promise<Outcomes> {
+/** `adminUrl`: a gateway in front of a cluster with security, whose own user holds user-admin. */
+export async function callEveryOperation (baseUrl: string, set: string, adminUrl: string): Promise<Outcomes> {
   const client = createClient<paths, Media>({ baseUrl })
   const out: Outcomes = {}
   const withSet = { namespace: 'test', set, key: 'ann' }
@@ -102,6 +103,7 @@ export async function callEveryOperation (baseUrl: string, set: string): Promise
   await indexesAndQueries(client, out, set)
   await backgroundTasks(client, out, set)
   await infoAndMetrics(client, out)
+  await usersAndRoles(createClient<paths, Media>({ baseUrl: adminUrl }), out, set)
 
   // Last: the set is emptied.
   out.truncateSet = status(await client.DELETE('/v1/truncate/{namespace}/{set}', { params: { path: { namespace: 'test', set } } }))
@@ -194,4 +196,31 @@ async function infoAndMetrics (client: Client, out: Outcomes): Promise<void> {
   out.infoForbidden = failure(await client.POST('/v1/info', { body: ['set-config:context=service;proto-fd-max=1000'] }))
   const metrics = await client.GET('/metrics', { parseAs: 'text' })
   out.metrics = { status: metrics.response.status, seen: /^http_requests_total\{/m.test(String(metrics.data)) }
+}
+
+async function usersAndRoles (admin: Client, out: Outcomes, set: string): Promise<void> {
+  const name = `${set}-role`
+  const user = `${set}-user`
+  const role = { params: { path: { name } } }
+  out.createRole = status(await admin.POST('/v1/admin/role', { body: { name, privileges: [{ code: 'READ', namespace: 'test', set }] } }))
+  out.grantPrivileges = status(await admin.POST('/v1/admin/role/{name}/privilege', { ...role, body: [{ code: 'WRITE', namespace: 'test', set }] }))
+  out.revokePrivileges = status(await admin.PATCH('/v1/admin/role/{name}/privilege/delete', { ...role, body: [{ code: 'READ', namespace: 'test', set }] }))
+  out.setRoleQuotas = failure(await admin.POST('/v1/admin/role/{name}/quota', { ...role, body: { readQuota: 10 } }))
+  const one = await admin.GET('/v1/admin/role/{name}', role)
+  out.getRole = { status: one.response.status, seen: one.data?.privileges.map((p) => p.code) }
+  const roles = await admin.GET('/v1/admin/role')
+  out.getRoles = { status: roles.response.status, seen: roles.data?.some((r) => r.name === name) }
+
+  const path = { params: { path: { user } } }
+  out.createUser = status(await admin.POST('/v1/admin/user', { body: { username: user, password: 'first-pw', roles: [name] } }))
+  out.grantRoles = status(await admin.POST('/v1/admin/user/{user}/role', { ...path, body: ['read-write'] }))
+  out.revokeRoles = status(await admin.PATCH('/v1/admin/user/{user}/role/delete', { ...path, body: [name] }))
+  out.changePassword = status(await admin.PATCH('/v1/admin/user/{user}', { ...path, body: 'second-pw' }))
+  const got = await admin.GET('/v1/admin/user/{user}', path)
+  out.getUser = { status: got.response.status, seen: got.data?.roles }
+  const users = await admin.GET('/v1/admin/user')
+  out.getUsers = { status: users.response.status, seen: users.data?.some((u) => u.name === user) }
+  out.dropUser = status(await admin.DELETE('/v1/admin/user/{user}', path))
+  out.dropRole = status(await admin.DELETE('/v1/admin/role/{name}', role))
+  out.getRoleGone = failure(await admin.GET('/v1/admin/role/{name}', role))
 }

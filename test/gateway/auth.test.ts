@@ -118,9 +118,10 @@ t.test('scopes: permissions, namespaces and sets', async (t) => {
   t.equal((await gw.call('GET', '/health/ready')).status, 200, 'health needs no key')
   t.equal((await gw.call('GET', '/v1/errors')).status, 200, 'the catalogue needs no key')
   const doc = await (await fetch(`${gw.url}/docs/json`)).json() as { components: { securitySchemes: Record<string, { type: string }> }, paths: Record<string, Record<string, { security: unknown[], responses: Record<string, unknown> }>> }
-  t.same(Object.keys(doc.components.securitySchemes), ['apiKey', 'bearer'], 'the OpenAPI document needs no key and declares the schemes')
+  t.same(Object.keys(doc.components.securitySchemes), ['apiKey', 'bearer', 'basic'], 'the OpenAPI document needs no key and declares the schemes')
   const get = doc.paths['/v1/kvs/{namespace}/{set}/{key}'].get
-  t.same(get.security, [{ apiKey: [] }, { bearer: [] }])
+  t.same(get.security, [{ apiKey: [] }, { bearer: [] }, { basic: [] }, { apiKey: [], basic: [] }], 'a key, an Aerospike user (passthrough), or both')
+  t.same(doc.paths['/metrics'].get.security, [{ apiKey: [] }, { bearer: [] }], 'no Aerospike user outside the API')
   t.ok(get.responses['401'] !== undefined && get.responses['403'] !== undefined, 'a protected operation documents 401 and 403')
   t.same(doc.paths['/v1/errors'].get.security, [], 'a public one needs nothing')
   t.same(doc.paths['/health/ready'].get.security, [])

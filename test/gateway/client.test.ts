@@ -19,7 +19,7 @@ const run = promisify(execFile)
 // Not a literal import: the program needs the generated types, so
 // `tsc -p tsconfig.test.json` must not follow it; test/client/tsconfig.json checks it.
 const PROGRAM = join(CLIENT, 'program.ts')
-type Program = { callEveryOperation: (baseUrl: string, set: string) => Promise<Record<string, { status: number, seen?: unknown }>> }
+type Program = { callEveryOperation: (baseUrl: string, set: string, adminUrl: string) => Promise<Record<string, { status: number, seen?: unknown }>> }
 
 t.test('a generated TypeScript client calls every operation', async (t) => {
   rmSync(join(CLIENT, 'generated'), { recursive: true, force: true })
@@ -32,8 +32,11 @@ t.test('a generated TypeScript client calls every operation', async (t) => {
   const { app } = await withGateway(t)
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
+  // User admin needs a cluster with security, and a gateway user with user-admin.
+  const secure = await withGateway(t, { edition: 'enterprise', security: true }, { AEROSPIKE_USER: 'admin', AEROSPIKE_PASSWORD: 'admin' })
+  const adminUrl = await secure.app.listen({ port: 0, host: '127.0.0.1' })
   const program = require(PROGRAM) as Program
-  const out = await program.callEveryOperation(`http://127.0.0.1:${port}`, 'genclient')
+  const out = await program.callEveryOperation(`http://127.0.0.1:${port}`, 'genclient', adminUrl)
 
   const doc = await openapiObject() as { paths: Record<string, Record<string, { operationId: string }>> }
   const ids = Object.values(doc.paths).flatMap((methods) => Object.values(methods).map((op) => op.operationId))
@@ -96,6 +99,21 @@ t.test('a generated TypeScript client calls every operation', async (t) => {
     metrics: { status: 200, seen: true },
     truncateSet: { status: 202 },
     performScanTruncated: { status: 200, seen: 0 },
-    truncateNamespace: problem(404, 20, 'ServerError')
+    truncateNamespace: problem(404, 20, 'ServerError'),
+    createRole: { status: 202 },
+    grantPrivileges: { status: 202 },
+    revokePrivileges: { status: 202 },
+    setRoleQuotas: problem(501, 74, 'AdminError'),
+    getRole: { status: 200, seen: ['WRITE'] },
+    getRoles: { status: 200, seen: true },
+    createUser: { status: 202 },
+    grantRoles: { status: 202 },
+    revokeRoles: { status: 202 },
+    changePassword: { status: 202 },
+    getUser: { status: 200, seen: ['read-write'] },
+    getUsers: { status: 200, seen: true },
+    dropUser: { status: 202 },
+    dropRole: { status: 202 },
+    getRoleGone: problem(404, 70, 'AdminError')
   })
 })

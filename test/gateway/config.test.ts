@@ -1,4 +1,5 @@
 import t from 'tap'
+import { workerEnv } from '../../src/cluster'
 import { loadConfig } from '../../src/config'
 
 t.test('defaults', async (t) => {
@@ -41,4 +42,16 @@ t.test('scan, index and info settings', async (t) => {
   t.equal(loadConfig({ SCAN_TOKEN_SECRET: 'x'.repeat(32) }).scan.tokenSecret?.length, 32)
   t.throws(() => loadConfig({ SCAN_CONCURRENCY: '0' }), /SCAN_CONCURRENCY/)
   t.throws(() => loadConfig({ SCAN_WINDOW_PARTITIONS: '5000' }), /SCAN_WINDOW_PARTITIONS/)
+})
+
+t.test('credential passthrough settings, and their shares among workers', async (t) => {
+  t.same(loadConfig({}).passthrough, { enabled: false, cacheSize: 16, maxConnsPerNode: 100 })
+  t.same(loadConfig({ AUTH_PASSTHROUGH: 'true', AUTH_CLIENT_CACHE_SIZE: '2', AEROSPIKE_MAX_CONNS_PER_NODE: '40' }).passthrough, { enabled: true, cacheSize: 2, maxConnsPerNode: 40 })
+  t.throws(() => loadConfig({ AUTH_CLIENT_CACHE_SIZE: '0' }), /AUTH_CLIENT_CACHE_SIZE must be an integer from 1/)
+  t.throws(() => loadConfig({ AUTH_CLIENT_MAX_CONNS_PER_NODE: '101' }), /AUTH_CLIENT_MAX_CONNS_PER_NODE must be an integer from 1 to 100/, 'no more than the shared client\'s pool')
+  t.throws(() => loadConfig({ AUTH_PASSTHROUGH: 'on' }), /AUTH_PASSTHROUGH must be true or false/)
+  const config = loadConfig({ WORKERS: '3', AUTH_CLIENT_MAX_CONNS_PER_NODE: '50' })
+  const envs = [0, 1, 2].map((i) => workerEnv(config, 'h:3000', i))
+  t.same(envs.map((env) => env.AUTH_CLIENT_MAX_CONNS_PER_NODE), ['17', '17', '16'], 'divided like AEROSPIKE_MAX_CONNS_PER_NODE')
+  t.same(envs.map((env) => loadConfig(env).passthrough.maxConnsPerNode), [17, 17, 16], 'each worker\'s share loads')
 })

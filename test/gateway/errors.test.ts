@@ -3,7 +3,7 @@ import { Writable } from 'node:stream'
 import Aerospike from 'aerospike'
 import Fastify from 'fastify'
 import { startEmbeddedServer } from '../../src/embedded/index'
-import { ERROR_CATALOGUE, FORBIDDEN, GatewayError, INTERNAL_ERROR, RATE_LIMITED, ROUTE_NOT_FOUND, UNAUTHENTICATED, errorEntry, toProblem } from '../../src/errors'
+import { CREDENTIALS_REQUIRED, ERROR_CATALOGUE, FORBIDDEN, GatewayError, INTERNAL_ERROR, RATE_LIMITED, ROUTE_NOT_FOUND, UNAUTHENTICATED, errorEntry, toProblem } from '../../src/errors'
 import errorsPlugin from '../../src/plugins/errors'
 import { addSchemas } from '../../schemas/index'
 import { withGateway } from '../helpers/gateway'
@@ -50,7 +50,7 @@ t.test('every code of the client status table has a catalogue entry', async (t) 
     t.equal(entry.type, `/v1/errors#${code}`)
   }
   const gatewayCodes = ERROR_CATALOGUE.filter((e) => !namesOf.has(e.code)).map((e) => e.code)
-  t.same(gatewayCodes, [ROUTE_NOT_FOUND, 9405, 9406, 9408, 9413, 9414, 9415, 9431, 9503, INTERNAL_ERROR, UNAUTHENTICATED, FORBIDDEN, RATE_LIMITED], 'only the gateway entries are not Aerospike codes')
+  t.same(gatewayCodes, [ROUTE_NOT_FOUND, 9405, 9406, 9408, 9413, 9414, 9415, 9431, 9503, INTERNAL_ERROR, UNAUTHENTICATED, CREDENTIALS_REQUIRED, FORBIDDEN, RATE_LIMITED], 'only the gateway entries are not Aerospike codes')
   for (const status of [405, 406, 408, 413, 414, 415, 431]) {
     t.match(ERROR_CATALOGUE.find((e) => e.code === 9000 + status), { status, type: `/v1/errors#${9000 + status}` }, `${status} has an entry of its own`)
   }
