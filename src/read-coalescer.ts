@@ -20,7 +20,8 @@
 
 import Aerospike from 'aerospike'
 import type { AerospikeRecord, Client } from 'aerospike'
-import { plainCheck, plainRead, type CheckRead, type FirstRead, type FirstReadAnswer, type OperatePolicy, type ReadPolicy, type TypeRead } from './values'
+import { Coalescer, clientError } from './coalescing'
+import { PARTICLE_BLOB, plainCheck, plainRead, type CheckRead, type FirstRead, type FirstReadAnswer, type OperatePolicy, type ReadPolicy, type TypeRead } from './values'
 
 type Key = InstanceType<typeof Aerospike.Key>
 type BatchPolicy = InstanceType<typeof Aerospike.BatchPolicy>
@@ -53,18 +54,10 @@ interface Waiting {
 
 // Bounds on what is learned: sets, and bin names per set. Past them, reads
 // take a second round trip for their types, as without learning.
-const PARTICLE_BLOB = 4
 const MAX_LEARNED_SETS = 1024
 const MAX_LEARNED_BINS = 32
 
 const { status, batchType } = Aerospike
-
-function notFound (): Error {
-  const err = new Aerospike.AerospikeError(status.getMessage(status.ERR_RECORD_NOT_FOUND))
-  // The typings make code read-only; the client itself sets it like this.
-  Object.assign(err, { code: status.ERR_RECORD_NOT_FOUND })
-  return err
-}
 
 function readAlone (w: Waiting): void {
   const read = w.ops === undefined ? plainRead(w.client, w.key, w.bins, w.policy as ReadPolicy) : plainCheck(w.client, w.key, w.ops, w.policy as OperatePolicy).then((record) => ({ record }))
@@ -75,9 +68,7 @@ function setOf (key: Key): string {
   return `${key.ns}\u0000${key.set ?? ''}`
 }
 
-export class ReadCoalescer {
-  private waiting: Waiting[] = []
-  private scheduled = false
+export class ReadCoalescer extends Coalescer<Waiting> {
   /** Told the size of every group of reads sent, for the metrics (1: a read that went alone). */
   onGroup: ((size: number) => void) | undefined
 
@@ -85,8 +76,11 @@ export class ReadCoalescer {
    * @param maxBatch most reads in one batchRead
    * @param batchPolicy the batch policy matching the reads' policy (the same timeouts and retries, deserialize: false)
    */
-  constructor (private readonly maxBatch: number, private readonly batchPolicy: BatchPolicy) {}
+  constructor (maxBatch: number, private readonly batchPolicy: BatchPolicy) {
+    super(maxBatch)
+  }
 
+  /** Per set, its bins known to be lists or maps. */
   private readonly learned = new Map<string, Learned>()
 
   readonly read: FirstRead = async (client, key, bins, policy) => await new Promise<FirstReadAnswer>((resolve, reject) => {
@@ -113,43 +107,11 @@ export class ReadCoalescer {
     this.learned.set(set, { names: known, filterExpression, policy: new Aerospike.BatchReadPolicy({ filterExpression }) })
   }
 
-  private enqueue (w: Waiting): void {
-    this.waiting.push(w)
-    if (!this.scheduled) {
-      this.scheduled = true
-      setImmediate(this.flush)
-    }
-  }
-
-  private readonly flush = (): void => {
-    this.scheduled = false
-    const all = this.waiting
-    this.waiting = []
-    const first = all[0].client
-    if (all.every((w) => w.client === first)) {
-      this.send(first, all)
-      return
-    }
-    // Each read goes through its own client: a reconnect may have replaced
-    // the shared one, and with credential passthrough each Aerospike user
-    // has one. A batch never carries another user's reads.
-    const byClient = new Map<Client, Waiting[]>()
-    for (const w of all) {
-      const same = byClient.get(w.client)
-      if (same === undefined) byClient.set(w.client, [w])
-      else same.push(w)
-    }
-    for (const [client, reads] of byClient) this.send(client, reads)
-  }
-
-  private send (client: Client, reads: Waiting[]): void {
-    for (let i = 0; i < reads.length; i += this.maxBatch) {
-      const group = reads.slice(i, i + this.maxBatch)
-      this.onGroup?.(group.length)
-      if (group.length === 1 && group[0].guard !== undefined) this.readGuarded(group[0], group[0].guard)
-      else if (group.length === 1) readAlone(group[0])
-      else this.readTogether(client, group)
-    }
+  protected sendGroup (client: Client, group: Waiting[]): void {
+    this.onGroup?.(group.length)
+    if (group.length === 1 && group[0].guard !== undefined) this.readGuarded(group[0], group[0].guard)
+    else if (group.length === 1) readAlone(group[0])
+    else this.readTogether(client, group)
   }
 
   private readTogether (client: Client, group: Waiting[]): void {
@@ -163,7 +125,7 @@ export class ReadCoalescer {
         const w = group[i]
         const row = rows[i]
         if (row.status === status.OK) w.resolve({ record: row.record as AerospikeRecord, notBlobs: w.guard?.names })
-        else if (row.status === status.ERR_RECORD_NOT_FOUND) w.reject(notFound())
+        else if (row.status === status.ERR_RECORD_NOT_FOUND) w.reject(clientError(status.ERR_RECORD_NOT_FOUND))
         else {
           if (row.status === status.FILTERED_OUT && w.guard !== undefined) this.forget(w.key, w.guard)
           readAlone(w)

@@ -15,6 +15,7 @@
 
 import Aerospike from 'aerospike'
 import type { AerospikeRecord, Client } from 'aerospike'
+import { Coalescer, clientError } from './coalescing'
 
 type Key = InstanceType<typeof Aerospike.Key>
 type BatchPolicy = InstanceType<typeof Aerospike.BatchPolicy>
@@ -37,16 +38,7 @@ function writeAlone (w: Waiting): void {
   w.client.operate(w.key, w.ops, undefined, w.policy).then(w.resolve, w.reject)
 }
 
-function inDoubt (code: number, message?: string): Error {
-  const err = new Aerospike.AerospikeError(message ?? (status.getMessage as (code: number) => string)(code))
-  // The typings make these read-only; the client itself sets them like this.
-  Object.assign(err, { code, inDoubt: true })
-  return err
-}
-
-export class WriteCoalescer {
-  private waiting: Waiting[] = []
-  private scheduled = false
+export class WriteCoalescer extends Coalescer<Waiting> {
   // The row policy of each write policy: the same `exists`, which is all a
   // plain write sets beyond the batch's timeouts.
   private readonly rowPolicies = new Map<OperatePolicy, BatchWritePolicy>()
@@ -55,35 +47,18 @@ export class WriteCoalescer {
    * @param maxBatch most writes in one batch
    * @param batchPolicy the batch policy matching the writes' (the same timeouts and retries)
    */
-  constructor (private readonly maxBatch: number, private readonly batchPolicy: BatchPolicy) {}
+  constructor (maxBatch: number, private readonly batchPolicy: BatchPolicy) {
+    super(maxBatch)
+  }
 
   /** client.operate(key, ops, undefined, policy) of write operations, with the same answer. */
   async write (client: Client, key: Key, ops: Operation[], policy: OperatePolicy): Promise<AerospikeRecord> {
-    return await new Promise<AerospikeRecord>((resolve, reject) => {
-      this.waiting.push({ client, key, ops, policy, resolve, reject })
-      if (!this.scheduled) {
-        this.scheduled = true
-        setImmediate(this.flush)
-      }
-    })
+    return await new Promise<AerospikeRecord>((resolve, reject) => this.enqueue({ client, key, ops, policy, resolve, reject }))
   }
 
-  private readonly flush = (): void => {
-    this.scheduled = false
-    const byClient = new Map<Client, Waiting[]>()
-    for (const w of this.waiting) {
-      const same = byClient.get(w.client)
-      if (same === undefined) byClient.set(w.client, [w])
-      else same.push(w)
-    }
-    this.waiting = []
-    for (const [client, all] of byClient) {
-      for (let i = 0; i < all.length; i += this.maxBatch) {
-        const group = all.slice(i, i + this.maxBatch)
-        if (group.length === 1) writeAlone(group[0])
-        else this.writeTogether(client, group)
-      }
-    }
+  protected sendGroup (client: Client, group: Waiting[]): void {
+    if (group.length === 1) writeAlone(group[0])
+    else this.writeTogether(client, group)
   }
 
   private rowPolicy (policy: OperatePolicy): BatchWritePolicy {
@@ -101,12 +76,12 @@ export class WriteCoalescer {
       for (let i = 0; i < group.length; i++) {
         const row = rows[i]
         if (row.status === status.OK) group[i].resolve(row.record as AerospikeRecord)
-        else if (row.inDoubt === true) group[i].reject(inDoubt(row.status as number))
+        else if (row.inDoubt === true) group[i].reject(clientError(row.status as number, { inDoubt: true }))
         else writeAlone(group[i])
       }
     }, (err: { code?: number, inDoubt?: boolean, message?: string }) => {
       if (err.code !== status.ERR_TIMEOUT && err.inDoubt !== true) group.forEach(writeAlone)
-      else for (const w of group) w.reject(inDoubt(err.code ?? status.ERR_TIMEOUT, err.message))
+      else for (const w of group) w.reject(clientError(err.code ?? status.ERR_TIMEOUT, { inDoubt: true, message: err.message }))
     })
   }
 }

@@ -88,6 +88,7 @@ export async function plainCheck (client: Client, key: Key, ops: TypeRead[], pol
 }
 
 // The server's particle types, as the binType expression answers them.
+export const PARTICLE_BLOB = 4
 const PARTICLE_MAP = 19
 const PARTICLE_LIST = 20
 
