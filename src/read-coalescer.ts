@@ -25,14 +25,16 @@ import { PARTICLE_BLOB, plainCheck, plainRead, type CheckRead, type FirstRead, t
 
 type Key = InstanceType<typeof Aerospike.Key>
 type BatchPolicy = InstanceType<typeof Aerospike.BatchPolicy>
-type BatchReadPolicy = InstanceType<typeof Aerospike.BatchReadPolicy>
 
 /** Bins of a set known to be lists or maps, and the filter that they are not blobs in a record. */
 interface Learned {
   names: Set<string>
-  filterExpression: BatchReadPolicy['filterExpression']
-  /** The filter on a batch item. */
-  policy: BatchReadPolicy
+  filterExpression: BatchPolicy['filterExpression']
+  /**
+   * The filter on a batch of reads of the set. On the batch, not on each
+   * item: the client compiles an item's filter for every item it sends.
+   */
+  batch?: BatchPolicy
   /** The filter on a read alone, with the reads' policy: made at its first use. */
   alone?: ReadPolicy
 }
@@ -104,30 +106,44 @@ export class ReadCoalescer extends Coalescer<Waiting> {
     const { exp } = Aerospike
     const notBlobs = [...known].map((name) => exp.ne(exp.binType(name), exp.int(PARTICLE_BLOB)))
     const filterExpression = notBlobs.length === 1 ? notBlobs[0] : exp.and(...notBlobs)
-    this.learned.set(set, { names: known, filterExpression, policy: new Aerospike.BatchReadPolicy({ filterExpression }) })
+    this.learned.set(set, { names: known, filterExpression })
   }
 
   protected sendGroup (client: Client, group: Waiting[]): void {
-    this.onGroup?.(group.length)
-    if (group.length === 1 && group[0].guard !== undefined) this.readGuarded(group[0], group[0].guard)
-    else if (group.length === 1) readAlone(group[0])
-    else this.readTogether(client, group)
+    const guard = group[0].guard
+    if (group.every((w) => w.guard === guard)) return this.sendGuarded(client, group, guard)
+    const byGuard = new Map<Learned | undefined, Waiting[]>()
+    for (const w of group) {
+      const same = byGuard.get(w.guard)
+      if (same === undefined) byGuard.set(w.guard, [w])
+      else same.push(w)
+    }
+    for (const [guard, reads] of byGuard) this.sendGuarded(client, reads, guard)
   }
 
-  private readTogether (client: Client, group: Waiting[]): void {
+  /** Reads that all carry this guard, or none. */
+  private sendGuarded (client: Client, group: Waiting[], guard: Learned | undefined): void {
+    this.onGroup?.(group.length)
+    if (group.length === 1 && guard !== undefined) this.readGuarded(group[0], guard)
+    else if (group.length === 1) readAlone(group[0])
+    else this.readTogether(client, group, guard)
+  }
+
+  private readTogether (client: Client, group: Waiting[], guard: Learned | undefined): void {
     const records = group.map((w) => w.ops !== undefined
       ? { type: batchType.BATCH_READ, key: w.key, ops: w.ops }
       : w.bins === undefined
-        ? { type: batchType.BATCH_READ, key: w.key, readAllBins: true, policy: w.guard?.policy }
+        ? { type: batchType.BATCH_READ, key: w.key, readAllBins: true }
         : { type: batchType.BATCH_READ, key: w.key, bins: w.bins })
-    client.batchRead(records as Parameters<Client['batchRead']>[0], this.batchPolicy).then((rows) => {
+    const policy = guard === undefined ? this.batchPolicy : (guard.batch ??= new Aerospike.BatchPolicy({ ...this.batchPolicy, filterExpression: guard.filterExpression }))
+    client.batchRead(records as Parameters<Client['batchRead']>[0], policy).then((rows) => {
       for (let i = 0; i < group.length; i++) {
         const w = group[i]
         const row = rows[i]
-        if (row.status === status.OK) w.resolve({ record: row.record as AerospikeRecord, notBlobs: w.guard?.names })
+        if (row.status === status.OK) w.resolve({ record: row.record as AerospikeRecord, notBlobs: guard?.names })
         else if (row.status === status.ERR_RECORD_NOT_FOUND) w.reject(clientError(status.ERR_RECORD_NOT_FOUND))
         else {
-          if (row.status === status.FILTERED_OUT && w.guard !== undefined) this.forget(w.key, w.guard)
+          if (row.status === status.FILTERED_OUT && guard !== undefined) this.forget(w.key, guard)
           readAlone(w)
         }
       }

@@ -109,6 +109,22 @@ t.test('once the list and map bins of a set are known, GETs of its records take 
   t.equal(await groupsSent(app) - before, 2, 'takes one read too')
 })
 
+t.test('GETs of a set with known lists and of another set, in one turn, take a batch read per set and no type read', async (t) => {
+  const { app, embedded } = await withGateway(t, {}, { AEROSPIKE_READ_MAX_RETRIES: '0' })
+  await seed(app)
+  for (let i = 0; i < 6; i++) await app.inject({ method: 'PUT', url: `/v1/kvs/test/d/s${i}`, payload: { n: i, f: 1.5 } })
+  await app.inject({ url: '/v1/kvs/test/c/k0' })
+  const before = await groupsSent(app)
+  const fault = await embedded.addFault({ match: { kind: 'read', inBatch: false }, resultCode: 11 })
+  t.teardown(async () => await embedded.removeFault(fault))
+  const urls = Array.from({ length: 12 }, (_, i) => i % 2 === 0 ? `/v1/kvs/test/c/k${i % 6}` : `/v1/kvs/test/d/s${i % 6}`)
+  const responses = await Promise.all(urls.map(async (url) => await app.inject({ url })))
+  t.same([...new Set(responses.map((r) => r.statusCode))], [200])
+  t.same(JSON.parse(responses[4].body).bins, { i: 4, s: 'v', d: 2.5, l: [1.0, { a: null }], m: { x: [] } })
+  t.same(JSON.parse(responses[5].body).bins, { n: 5, f: 1.5 })
+  t.equal(await groupsSent(app) - before, 2, 'a batch read per set')
+})
+
 t.test('a blob that parses as a list, where the set has lists, stays bytes; lists after it read as lists', async (t) => {
   const { app, embedded } = await withGateway(t)
   await seed(app)
