@@ -1,6 +1,7 @@
-// `npm run profile -- <get|getlm|put|batch> [seconds] [--naive] [--no-prof]`: one
-// path of the bench under load, with the gateway (or the naive peer) run with
-// --cpu-prof; prints the top self-time functions. For finding costs, not for
+// `npm run profile -- <get|getlm|put|batch> [seconds] [--naive] [--no-prof] [--server]`:
+// one path of the bench under load, with the gateway (or the naive peer), or
+// with --server the embedded server, run with --cpu-prof; prints the top
+// self-time functions. For finding costs, not for
 // figures: the bench measures.
 import Aerospike from 'aerospike'
 import { readdirSync, readFileSync, mkdtempSync } from 'node:fs'
@@ -32,13 +33,15 @@ function top (file: string, n = 40): string {
 async function main (): Promise<void> {
   const [mode = 'get', secs = '10'] = process.argv.slice(2)
   const naive = process.argv.includes('--naive')
-  const profile = !process.argv.includes('--no-prof')
-  const embedded = new Child('embedded', [join(__dirname, '..', 'dist', 'src', 'embedded', 'cli.js'), '--port', '0'], {})
+  const onServer = process.argv.includes('--server')
+  const profile = !process.argv.includes('--no-prof') && !onServer
+  const dir = mkdtempSync(join(tmpdir(), 'prof-'))
+  const serverProf = onServer ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []
+  const embedded = new Child('embedded', [...serverProf, join(__dirname, '..', 'dist', 'src', 'embedded', 'cli.js'), '--port', '0'], {})
   const hosts = (await embedded.waitForLine(/listening on (\S+:\d+)/))[1]
   const client = await Aerospike.connect({ hosts, log: { level: Aerospike.log.OFF } })
   await seed(client, 'test', 64)
   await client.close()
-  const dir = mkdtempSync(join(tmpdir(), 'prof-'))
   const port = await unusedPort()
   const prof = profile ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []
   const args = naive ? ['--require', 'tsx/cjs', ...prof, join(__dirname, 'naive.ts')] : [...(process.env.GW_FLAGS ?? '--max-semi-space-size=16 --heap-growing-percent=10').split(' '), ...prof, join(__dirname, '..', 'dist', 'src', 'server.js')]
@@ -67,6 +70,10 @@ async function main (): Promise<void> {
   process.stdout.write(`${mode}${naive ? ' naive' : ''}: ${m.rate.toFixed(0)}/s ok ${m.ok} failed ${m.failed} cpu ${(1e6 * cpu / m.ok * items).toFixed(1)} us/request (server ${(1e6 * serverCpu / m.ok * items).toFixed(1)}) peak ${gw.memory()?.peakMb ?? '?'} MB\n`)
   gw.process.kill('SIGTERM')
   await new Promise((r) => gw.process.once('exit', r))
+  if (onServer) {
+    embedded.process.kill('SIGTERM')
+    await new Promise((r) => embedded.process.once('exit', r))
+  }
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))
   if (file !== undefined) process.stdout.write(top(join(dir, file)) + `\nprofile: ${join(dir, file)}\n`)
   await closeAll()

@@ -108,7 +108,8 @@ export default async function recordRoutes (app: FastifyInstance, { policies, ma
       policies: reads,
       firstRead: reads === policies.defaultRead ? coalescer?.read : undefined,
       checkRead: reads === policies.defaultRead ? coalescer?.check : undefined,
-      onListsAndMaps: reads === policies.defaultRead ? coalescer?.learn : undefined
+      onListsAndMaps: reads === policies.defaultRead ? coalescer?.learn : undefined,
+      jsonText: true
     })
     reply.header('etag', etag(record.gen))
     if (notModified(request, record.gen)) return await reply.code(304).send()

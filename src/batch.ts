@@ -19,7 +19,7 @@ import { filterPolicyField } from './expressions'
 import { COMMIT_LEVEL, EXISTS, GEN, READ_MODE_AP, type Policies, type PolicyQuery } from './policies'
 import type { BodyFormat } from './plugins/content'
 import { readHeader } from './header-read'
-import { binTypeReads, checkBinName, fromClientBins, listsAndMaps, looksLikeRawCdt, readPolicies, readRecord, toClientBins, type ReadPolicies, type Value } from './values'
+import { binTypeReads, checkBinName, convertBins, listsAndMaps, readPolicies, readRecord, toClientBins, tryDecodeRawCdt, type ReadPolicies, type Value } from './values'
 
 const { batchType, policy: P } = Aerospike
 
@@ -377,7 +377,7 @@ export interface BatchResultRow {
  */
 async function resolveBins (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[], policies: BatchPolicies): Promise<Array<Record<string, Value>>> {
   const bins: Array<Record<string, Value>> = outcomes.map(() => ({}))
-  const checks: Array<{ index: number, names: string[] }> = []
+  const checks: Array<{ index: number, decoded: Map<string, Value> }> = []
   for (let i = 0; i < outcomes.length; i++) {
     const record = outcomes[i].record
     if (outcomes[i].status !== 0 || record?.bins === undefined) continue
@@ -385,37 +385,45 @@ async function resolveBins (client: Client, plan: BatchPlan, items: readonly Bat
     if (answered !== undefined && answered !== 'all') {
       for (const name of Object.keys(record.bins)) if (!answered.has(name)) delete record.bins[name]
     }
-    const names = Object.keys(record.bins).filter((name) => looksLikeRawCdt(record.bins?.[name]))
-    if (names.length > 0) checks.push({ index: i, names })
-    else bins[i] = fromClientBins(record.bins)
+    let decoded: Map<string, Value> | undefined
+    for (const name of Object.keys(record.bins)) {
+      const d = tryDecodeRawCdt(record.bins[name], true)
+      if (d !== undefined) (decoded ??= new Map()).set(name, d)
+    }
+    if (decoded !== undefined) checks.push({ index: i, decoded })
+    else bins[i] = convertBins(record.bins, NONE, true)
   }
   if (checks.length === 0) return bins
-  const typed = await inChunks(checks.map(({ index, names }) => ({
-    type: batchType.BATCH_READ, key: plan.keys[index], ops: binTypeReads(names)
+  const typed = await inChunks(checks.map(({ index, decoded }) => ({
+    type: batchType.BATCH_READ, key: plan.keys[index], ops: binTypeReads(decoded.keys())
   })), policies.chunk, async (part) => await client.batchRead(part as Parameters<Client['batchRead']>[0], policies.batch))
   for (let c = 0; c < checks.length; c++) {
-    const { index, names } = checks[c]
+    const { index, decoded } = checks[c]
     const types = typed[c]
     // A failed type read: the record is gone since, so a READ is read again.
-    await settle(client, plan, items, outcomes, policies, bins, index, types.status === 0 ? types.record.gen : -1, listsAndMaps(types.record?.bins, names))
+    await settle(client, plan, items, outcomes, policies, bins, index, types.status === 0 ? types.record.gen : -1, decoded, listsAndMaps(types.record?.bins, decoded.keys()))
   }
   return bins
 }
 
-/** The bins of an outcome whose bins named `cdt` are lists and maps, as seen at generation `gen`. */
+const NONE: ReadonlyMap<string, Value> = new Map()
+
+/** The bins of an outcome whose bins named `cdt` are lists and maps (decoded), as seen at generation `gen`. */
 async function settle (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[], policies: BatchPolicies,
-  bins: Array<Record<string, Value>>, index: number, gen: number, cdt: string[]): Promise<void> {
+  bins: Array<Record<string, Value>>, index: number, gen: number, decoded: Map<string, Value>, cdt: string[]): Promise<void> {
   const outcome = outcomes[index]
   if (items[index].type === 'READ' && gen !== outcome.record?.gen) {
     bins[index] = await rereadAlone(client, plan.keys[index], items[index], outcome, readPolicies(policies.readFields))
   } else {
-    bins[index] = fromClientBins(outcome.record?.bins ?? {}, cdt)
+    const kept = new Set(cdt)
+    for (const name of decoded.keys()) if (!kept.has(name)) decoded.delete(name)
+    bins[index] = convertBins(outcome.record?.bins ?? {}, decoded, true)
   }
 }
 
 async function rereadAlone (client: Client, key: Key, item: BatchItem, outcome: Outcome, policies: ReadPolicies): Promise<Record<string, Value>> {
   try {
-    const { record, bins } = await readRecord(client, key, { bins: item.readAllBins === true ? undefined : item.binNames, policies })
+    const { record, bins } = await readRecord(client, key, { bins: item.readAllBins === true ? undefined : item.binNames, policies, jsonText: true })
     outcome.record = record
     return bins
   } catch (err) {

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { createServer, Server, Socket } from 'node:net'
 import { inflateSync } from 'node:zlib'
 import { parseBatch } from './batch'
-import { buildFilter, compileQueryFilter } from './exp'
+import { builtFilter, compileQueryFilter } from './exp'
 import { EDITIONS, infoReply, InfoNode } from './info'
 import { FilterCompiler, answerQuery, isQuery } from './query/dispatch'
 import { refusal } from './query/encode'
@@ -365,7 +365,7 @@ export class EmbeddedServer implements InfoNode {
     if (fault?.resultCode !== undefined) return { reply: batchEnd(fault.resultCode), delayMs, close: false }
     // batch.c builds the parent's filter once; rows without their own use it.
     const parentFilter = findField(parent, FieldType.FILTER_EXP)
-    if (parentFilter !== undefined && buildFilter(parentFilter) === undefined) return { reply: batchEnd(Result.PARAMETER), delayMs, close: false }
+    if (parentFilter !== undefined && builtFilter(parentFilter) === undefined) return { reply: batchEnd(Result.PARAMETER), delayMs, close: false }
     const { rows, error } = parseBatch(parent)
     const frames: Buffer[] = []
     let pending: Array<{ index: number, outcome: Outcome }> = []

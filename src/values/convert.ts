@@ -3,6 +3,7 @@
 import Aerospike from 'aerospike'
 import { BIN_NAME_ERROR, DEFAULT_MAX_DEPTH, DoubleValue, GEO_TYPES, type GeoJSONValue, INT64_MAX, INT64_MIN, MAX_BIN_NAME_BYTES, PARAMETER_ERROR, PathError, SAFE_MAX, SAFE_MIN, type Value, ValueError, atPath, checkKey, describe, formatPath, isGeoShape, segmentOf, setOwn, toValueError } from './model'
 import { decodeRawCdt } from './msgpack'
+import { rawCdtValue } from './cdt-json'
 import { stringifyJson } from './json-write'
 
 export interface ToClientOptions {
@@ -232,6 +233,12 @@ export function toClientBins (value: unknown, options: ToClientOptions = {}): Re
 
 export interface FromClientOptions {
   /**
+   * true: lists and maps that cdtJson can write come as CdtJsonValue, for
+   * answers that are only written out (JSON or MessagePack). false (default):
+   * in the value model.
+   */
+  jsonText?: boolean
+  /**
    * The client reads a GeoJSON bin as a plain string. true (default): a
    * string holding a GeoJSON geometry object is taken for a GeoJSON value
    * (a string bin with exactly such text would be misread). false: strings
@@ -297,8 +304,17 @@ export function convertBins (bins: Record<string, unknown>, decoded: ReadonlyMap
   return out
 }
 
-export function tryDecodeRawCdt (v: unknown): Value | undefined {
+/**
+ * A Buffer bin of a read with `deserialize: false` decoded as a list or map;
+ * undefined when it is not one. With `jsonText`, as a CdtJsonValue where
+ * cdtJson can write it.
+ */
+export function tryDecodeRawCdt (v: unknown, jsonText = false): Value | undefined {
   if (!Buffer.isBuffer(v) || v.length === 0) return undefined
+  if (jsonText) {
+    const json = rawCdtValue(v)
+    if (json !== undefined) return json
+  }
   try {
     return decodeRawCdt(v)
   } catch {
@@ -336,7 +352,7 @@ export function fromClientBins (bins: Record<string, unknown>, rawCdt: boolean |
   if (rawCdt !== false) {
     const names = rawCdt === true ? Object.keys(bins) : rawCdt
     for (const name of names) {
-      const d = tryDecodeRawCdt(bins[name])
+      const d = tryDecodeRawCdt(bins[name], options.jsonText)
       if (d !== undefined) decoded.set(name, d)
     }
   }

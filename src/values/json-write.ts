@@ -1,6 +1,7 @@
 // The JSON writer of the value model.
 
 import Aerospike from 'aerospike'
+import { CdtJsonValue } from './cdt-json'
 import { DoubleValue, GEO_TYPES, type GeoJSONValue, MAX_STRINGIFY_DEPTH, PARAMETER_ERROR, PathError, atPath, describe, isGeoShape, toValueError } from './model'
 
 export interface StringifyOptions {
@@ -83,6 +84,7 @@ class JsonWriter {
     if (v === null) return 'null'
     if (depth > MAX_STRINGIFY_DEPTH) throw new PathError(`nested deeper than ${MAX_STRINGIFY_DEPTH} levels`, PARAMETER_ERROR, 500)
     if (v instanceof DoubleValue) return formatDouble(v.value, this.strict)
+    if (v instanceof CdtJsonValue) return v.json
     if (v instanceof Aerospike.Double) return formatDouble(v.Double, this.strict)
     if (Array.isArray(v)) {
       let out = '['

@@ -24,6 +24,7 @@
 
 import Aerospike from 'aerospike'
 import { GatewayError } from '../errors'
+import type { CdtJsonValue } from './cdt-json'
 
 export const DEFAULT_MAX_DEPTH = 32
 export const MAX_BIN_NAME_BYTES = 15
@@ -63,7 +64,7 @@ export class DoubleValue {
 
 export type GeoJSONValue = InstanceType<typeof Aerospike.GeoJSON>
 export type HLLValue = InstanceType<typeof Aerospike.HyperLogLog>
-export type Value = null | boolean | number | bigint | string | DoubleValue | Buffer | GeoJSONValue | HLLValue |
+export type Value = null | boolean | number | bigint | string | DoubleValue | Buffer | GeoJSONValue | HLLValue | CdtJsonValue |
 Value[] | Map<Value, Value> | { [key: string]: Value }
 
 export const INT64_MIN = -(2n ** 63n)

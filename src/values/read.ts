@@ -27,6 +27,8 @@ export interface ReadRecordOptions {
    */
   exact?: boolean
   detectGeoJSON?: boolean
+  /** See FromClientOptions.jsonText: for a record that is only written out. */
+  jsonText?: boolean
 }
 
 export interface ReadRecordResult {
@@ -147,7 +149,7 @@ export async function readRecord (client: Client, key: Key, options: ReadRecordO
     const bins = record.bins as Record<string, unknown>
     const decoded = new Map<string, Value>()
     for (const name of Object.keys(bins)) {
-      const d = tryDecodeRawCdt(bins[name])
+      const d = tryDecodeRawCdt(bins[name], options.jsonText)
       if (d !== undefined) decoded.set(name, d)
     }
     if (decoded.size === 0 || options.exact === false) return { record, bins: convertBins(bins, decoded, detectGeo), reads }

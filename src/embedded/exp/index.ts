@@ -13,7 +13,22 @@ import { toBin } from './value'
 
 export type { Compiled as Expression } from './build'
 export type { ExpRecord } from './eval'
-export { buildFilter }
+
+// Clients send the same few filters over and over, each a batch row or a
+// read at a time: each is built once. What a filter builds to depends on its
+// bytes alone.
+const BUILT_FILTERS = new Map<string, Compiled | undefined>()
+const MAX_BUILT_FILTERS = 256
+
+/** buildFilter, remembered by the filter's bytes. */
+export function builtFilter (field: Buffer): Compiled | undefined {
+  const text = field.toString('latin1')
+  if (BUILT_FILTERS.has(text)) return BUILT_FILTERS.get(text)
+  const filter = buildFilter(field)
+  if (BUILT_FILTERS.size >= MAX_BUILT_FILTERS) BUILT_FILTERS.delete(BUILT_FILTERS.keys().next().value as string)
+  BUILT_FILTERS.set(text, filter)
+  return filter
+}
 
 const MODIFY_FLAGS = ExpFlag.CREATE_ONLY | ExpFlag.UPDATE_ONLY | ExpFlag.ALLOW_DELETE | ExpFlag.POLICY_NO_FAIL | ExpFlag.EVAL_NO_FAIL
 
@@ -60,7 +75,7 @@ export function compileQueryFilter (field: Buffer): ((record: StoredRecord, dige
 
 /** A transaction's filter outcome: OK, FILTERED_OUT, or PARAMETER when it does not build. */
 export function applyFilter (field: Buffer, rec: ExpRecord): number {
-  const filter = buildFilter(field)
+  const filter = builtFilter(field)
   if (filter === undefined) return Rc.PARAMETER
   return filterMatches(filter, rec) ? Rc.OK : Rc.FILTERED_OUT
 }
