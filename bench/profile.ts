@@ -64,7 +64,7 @@ async function main (): Promise<void> {
   const serverCpu = (embedded.cpuSeconds() ?? 0) - server0
   if (!naive) {
     const metrics = await (await fetch(`${url}/metrics`)).text()
-    process.stdout.write(metrics.split('\n').filter((l) => /^(nodejs_heap_size|nodejs_external|process_resident|nodejs_heap_space_size_used_bytes)/.test(l)).join('\n') + '\n')
+    process.stdout.write(metrics.split('\n').filter((l) => /^(nodejs_heap_size|nodejs_external|process_resident|aerogate_coalesced_batch_size_(sum|count))/.test(l)).join('\n') + '\n')
   }
   const items = mixes[mode].itemsPerRequest ?? 1
   process.stdout.write(`${mode}${naive ? ' naive' : ''}: ${m.rate.toFixed(0)}/s ok ${m.ok} failed ${m.failed} cpu ${(1e6 * cpu / m.ok * items).toFixed(1)} us/request (server ${(1e6 * serverCpu / m.ok * items).toFixed(1)}) peak ${gw.memory()?.peakMb ?? '?'} MB\n`)

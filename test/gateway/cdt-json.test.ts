@@ -47,6 +47,8 @@ t.test('cdtJson: leaves to the value model what it cannot be sure of', async (t)
     '81 01 01', '81 c4 02 04 61 01', // keys that are no strings
     '81 a2 03 37 01', // "7": JavaScript would put it first
     '82 a2 03 61 01 a2 03 61 02', // a repeated key
+    '82 a2 03 ff 01 a2 03 fe 02', // keys that differ in bytes, not in text (both U+FFFD)
+    '81 a3 03 c3 a9 01', // a key beyond ASCII
     '81 a5 03 74 79 70 65 a2 03 78', // "type"
     '91 a3 17 7b 7d', // GeoJSON
     '91 cb 7f f8 00 00 00 00 00 00', // NaN
@@ -54,6 +56,15 @@ t.test('cdtJson: leaves to the value model what it cannot be sure of', async (t)
     '91'.repeat(20) + '90' // deeper than it goes
   ]
   for (const hex of unsure) t.equal(cdtJson(h(hex)), undefined, hex)
+})
+
+t.test('cdtJson: maps of many keys, repeated or not', async (t) => {
+  const entries = (keys: string[]): Buffer => Buffer.concat([h('de'), Buffer.from([0, keys.length]),
+    ...keys.map((k, i) => Buffer.concat([Buffer.from([0xa0 | (k.length + 1), 3]), Buffer.from(k), Buffer.from([i])]))])
+  const keys = Array.from({ length: 40 }, (_, i) => `k${i}`)
+  t.equal(cdtJson(entries(keys)), modelJson(entries(keys)))
+  t.match(cdtJson(entries(keys)), /^\{"k0":0,"k1":1,.*"k39":39\}$/)
+  t.equal(cdtJson(entries([...keys, 'k7'])), undefined, 'a repeat among many')
 })
 
 t.test('cdtJson on what the server stores: random lists and maps through the real client (property)', async (t) => {
