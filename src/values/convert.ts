@@ -4,7 +4,7 @@ import Aerospike from 'aerospike'
 import { BIN_NAME_ERROR, DEFAULT_MAX_DEPTH, DoubleValue, GEO_TYPES, type GeoJSONValue, INT64_MAX, INT64_MIN, MAX_BIN_NAME_BYTES, PARAMETER_ERROR, PathError, SAFE_MAX, SAFE_MIN, type Value, ValueError, atPath, checkKey, describe, formatPath, isGeoShape, segmentOf, setOwn, toValueError } from './model'
 import { decodeRawCdt } from './msgpack'
 import { rawCdtValue } from './cdt-json'
-import { stringifyJson } from './json-write'
+import { PLAIN_JSON, stringifyJson } from './json-write'
 
 export interface ToClientOptions {
   /**
@@ -297,10 +297,15 @@ function geoFromString (s: string): string | GeoJSONValue {
 export function convertBins (bins: Record<string, unknown>, decoded: ReadonlyMap<string, Value>, detectGeo: boolean): Record<string, Value> {
   const c = new ResponseConverter(detectGeo)
   const out: Record<string, Value> = {}
+  let plain = true
   for (const name of Object.keys(bins)) {
     const d = decoded.get(name)
-    setOwn(out, name, d !== undefined ? d : c.value(bins[name]))
+    const v = d !== undefined ? d : c.value(bins[name])
+    setOwn(out, name, v)
+    if (plain && !(typeof v === 'string' || typeof v === 'boolean' || v === null || (typeof v === 'number' && Number.isFinite(v)))) plain = false
   }
+  // A bin named "type" could make the bins look like a typed value.
+  if (plain && !('type' in out)) (out as { [PLAIN_JSON]?: boolean })[PLAIN_JSON] = true
   return out
 }
 

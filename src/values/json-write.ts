@@ -153,6 +153,14 @@ class JsonWriter {
  * shaped like a typed value. The check allocates nothing, and the native
  * writer makes far less garbage than string concatenation does.
  */
+/**
+ * Marks an object whose maker checked what plainJson would: it holds only
+ * values JSON.stringify writes as the model writer does, none of them an
+ * object, and is not shaped like a typed value. JSON.stringify and the
+ * MessagePack writer do not see symbol keys.
+ */
+export const PLAIN_JSON = Symbol('plain JSON')
+
 function plainJson (v: unknown, depth: number): boolean {
   switch (typeof v) {
     case 'string':
@@ -171,12 +179,18 @@ function plainJson (v: unknown, depth: number): boolean {
     for (let i = 0; i < v.length; i++) if (!plainJson(v[i], depth + 1)) return false
     return true
   }
+  if ((v as { [PLAIN_JSON]?: boolean })[PLAIN_JSON] === true) return true
   const proto = Object.getPrototypeOf(v)
   if (proto !== Object.prototype && proto !== null) return false
   const obj = v as Record<string, unknown>
   if (looksTyped(obj) || typeof obj.toJSON === 'function') return false
   for (const k in obj) if (!plainJson(obj[k], depth + 1)) return false
   return true
+}
+
+/** Whether JSON.stringify writes the value exactly as stringifyJson does. */
+export function isPlainJson (value: unknown): boolean {
+  return plainJson(value, 0)
 }
 
 const STRICT_JSON = new JsonWriter(true)

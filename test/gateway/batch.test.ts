@@ -4,7 +4,7 @@
 
 import Aerospike from 'aerospike'
 import t from 'tap'
-import { decodeMsgpack, encodeMsgpack, parseJson } from '../../src/values'
+import { decodeMsgpack, encodeMsgpack, parseJson, stringifyJson } from '../../src/values'
 import { withGateway } from '../helpers/gateway'
 
 type Row = {
@@ -147,6 +147,24 @@ t.test('5,000 items: every result, streamed in order', async (t) => {
   const rows = (parseJson(res.body) as { batchRecords: Row[] }).batchRecords
   t.equal(rows.length, 5000)
   t.ok(rows.every((r, i) => r.resultCode === 0 && r.key.userKey === i && r.record?.bins.s === `v${i}`), 'each row is its own record')
+})
+
+t.test('the JSON answer is the model writer\'s text, with plain and typed rows mixed across runs', async (t) => {
+  const { app } = await withGateway(t)
+  // Plain bins; a double 1.0 (an integer at the top level, as the client reads it), bytes, a list; a bin named "type".
+  const bins = (i: number): string => [
+    `{"i":${i},"s":"v${i}"}`, `{"d":1.0,"b":{"type":"BYTE_ARRAY","value":"AQI="},"l":[1,2.5]}`, '{"type":"x","n":1}'
+  ][i % 3]
+  const writes = Array.from({ length: 200 }, (_, i) => `{"type":"WRITE","key":{"namespace":"test","setName":"b","userKey":${i}},"bins":${bins(i)}}`)
+  t.equal((await app.inject({ method: 'POST', url: '/v1/batch', payload: `[${writes.join(',')}]`, headers: { 'content-type': 'application/json' } })).statusCode, 200)
+  const reads = Array.from({ length: 230 }, (_, i) => read(i < 100 ? i : i < 130 ? `missing-${i}` : i - 30))
+  const headers = { 'x-request-id': 'same-for-both' }
+  const json = await app.inject({ method: 'POST', url: '/v1/batch', payload: reads, headers })
+  const msgpack = await app.inject({ method: 'POST', url: '/v1/batch', payload: reads, headers: { ...headers, accept: 'application/msgpack' } })
+  t.equal(json.statusCode, 200)
+  t.equal(json.body, stringifyJson(decodeMsgpack(msgpack.rawPayload)))
+  t.ok(json.body.includes('"bins":{"d":1,"b":{"type":"BYTE_ARRAY","value":"AQI="},"l":[1,2.5]}'), 'bytes and a list among plain rows')
+  t.ok(json.body.includes('"bins":{"type":"x","n":1}'), 'a bin named "type"')
 })
 
 t.test('per-item policies: expiration, sendKey, durableDelete, read modes', async (t) => {
