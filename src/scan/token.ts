@@ -5,20 +5,23 @@
 // partitions left: the next window not started, the end of the range, and
 // the windows started but not finished, each with the client library's own
 // serialized query state (as_query_to_bytes: the query and the last digest
-// read in each partition). That state is parsed by the client's C code, so
-// it must never be anything but what this gateway wrote: the MAC is an
-// HMAC-SHA256 under SCAN_TOKEN_SECRET (a checksum would let anyone forge a
-// token and hand arbitrary bytes to a C parser). The cursor also carries a
+// read in each partition), in a compact form (query-state.ts). That state is
+// parsed by the client's C code, so it must never be anything but what this
+// gateway wrote: the MAC is an HMAC-SHA256 under SCAN_TOKEN_SECRET (a
+// checksum would let anyone forge a token and hand arbitrary bytes to a C
+// parser). The cursor also carries a
 // fingerprint of the request (namespace, set, filter, bins): a token of
 // another query is refused, since its state would silently run that query.
 
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { GatewayError } from '../errors'
+import { compactState, expandState } from './query-state'
 
 export const PARTITIONS = 4096
 
-const VERSION = 1
+// 2: window states in the compact form (query-state.ts).
+const VERSION = 2
 const MAC_BYTES = 16
 const FINGERPRINT_BYTES = 8
 /** Larger tokens are refused before anything else is done with them. */
@@ -64,20 +67,21 @@ export class TokenCodec {
   }
 
   encode (cursor: Cursor, print: Buffer): string {
+    const states = cursor.open.map((w) => compactState(w.state, w.begin, w.count))
     let size = FINGERPRINT_BYTES + 6
-    for (const w of cursor.open) size += 8 + w.state.length
+    for (const state of states) size += 8 + state.length
     const raw = Buffer.alloc(size)
     print.copy(raw, 0)
     let at = FINGERPRINT_BYTES
     at = raw.writeUInt16BE(cursor.next, at)
     at = raw.writeUInt16BE(cursor.end, at)
     at = raw.writeUInt16BE(cursor.open.length, at)
-    for (const w of cursor.open) {
+    cursor.open.forEach((w, i) => {
       at = raw.writeUInt16BE(w.begin, at)
       at = raw.writeUInt16BE(w.count, at)
-      at = raw.writeUInt32BE(w.state.length, at)
-      at += w.state.copy(raw, at)
-    }
+      at = raw.writeUInt32BE(states[i].length, at)
+      at += states[i].copy(raw, at)
+    })
     const body = Buffer.concat([Buffer.of(VERSION), deflateRawSync(raw)])
     return Buffer.concat([body.subarray(0, 1), this.mac(body), body.subarray(1)]).toString('base64url')
   }
@@ -127,7 +131,9 @@ function parseCursor (raw: Buffer): Cursor {
     const len = raw.readUInt32BE(at)
     at += 4
     if (at + len > raw.length || begin + count > end) throw invalid('the token is damaged')
-    open.push({ begin, count, state: Buffer.from(raw.subarray(at, at + len)) })
+    const state = expandState(raw.subarray(at, at + len), begin, count)
+    if (state === undefined) throw invalid('the token is damaged')
+    open.push({ begin, count, state })
     at += len
   }
   if (at !== raw.length) throw invalid('the token is damaged')
