@@ -55,6 +55,10 @@ export function options (config: GatewayConfig, logger: FastifyServerOptions['lo
     // HTTPS when TLS_CERT and TLS_KEY are set, within the same limits.
     ...(config.tls === undefined ? {} : { https: { ...limits.http, cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } }),
     bodyLimit: config.bodyLimit,
+    // Ajv's code optimizer allocated 50 MB at start-up for the route
+    // schemas: the heap it grew to stayed, 20 MB of the idle gateway's RSS.
+    // The validators it makes without it check the same.
+    ajv: { customOptions: { code: { optimize: false } } },
     // request-log writes one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     schemaErrorFormatter,

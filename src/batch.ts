@@ -119,10 +119,12 @@ function invalid (where: string, detail: string): GatewayError {
   return new GatewayError(4, `${where}: ${detail}`)
 }
 
+const NO_POLICY: { policy?: ItemPolicy, filter: Record<string, unknown> } = Object.freeze({ filter: Object.freeze({}) })
+
 // An item's filter replaces the batch's (the filterexp query parameter) for that item.
 function checkPolicy (item: BatchItem, where: string, options: PlanOptions): { policy?: ItemPolicy, filter: Record<string, unknown> } {
   const p = item.policy
-  if (p === undefined) return { filter: {} }
+  if (p === undefined) return NO_POLICY
   for (const field of Object.keys(p)) {
     if (!POLICY_FIELDS[item.type].has(field)) throw invalid(`${where}.policy.${field}`, `does not apply to a ${item.type} item`)
   }
@@ -137,7 +139,7 @@ function generationOf (p: ItemPolicy | undefined): { gen: number, expected: numb
 function readCommand (item: BatchItem, key: Key, where: string, options: PlanOptions): SubCommand {
   const { policy: p, filter } = checkPolicy(item, where, options)
   const cmd: SubCommand = { type: batchType.BATCH_READ, key }
-  const chosen = [item.readAllBins === true, item.binNames !== undefined, item.opsList !== undefined].filter(Boolean).length
+  const chosen = (item.readAllBins === true ? 1 : 0) + (item.binNames !== undefined ? 1 : 0) + (item.opsList !== undefined ? 1 : 0)
   if (chosen > 1) throw invalid(where, 'a READ takes one of readAllBins, binNames and opsList')
   if (item.bins !== undefined) throw invalid(`${where}.bins`, 'a READ item has no bins to write; use binNames')
   if (item.readAllBins === true) cmd.readAllBins = true
@@ -326,14 +328,16 @@ export async function runBatch (client: Client, plan: BatchPlan, policies: Batch
   const batch = inChunks(plan.subCommands, policies.chunk, async (part): Promise<Array<{ status: unknown, inDoubt?: boolean, record?: Outcome['record'] }>> =>
     await client.batchWrite(part as Parameters<Client['batchWrite']>[0], policies.batch)
       .catch(async (err: unknown) => await eachKeyFailed(client, part, policies, err)))
-  const [results, singles] = await Promise.all([
-    batch,
-    Promise.all(plan.items.map(async (item) => typeof item === 'function' ? await item(client, policies.base) : undefined))
-  ])
-  return plan.items.map((item, i) => {
-    if (typeof item !== 'number') return singles[i] as Outcome
-    const r = results[item]
-    return { status: r.status as number, inDoubt: r.inDoubt === true, record: r.record }
+  const alone: Array<Promise<Outcome>> = []
+  for (const item of plan.items) if (typeof item === 'function') alone.push(item(client, policies.base))
+  const [results, singles] = await Promise.all([batch, Promise.all(alone)])
+  let single = 0
+  // The client's result objects become the outcomes: one object fewer an item.
+  return plan.items.map((item) => {
+    if (typeof item !== 'number') return singles[single++]
+    const r = results[item] as Outcome
+    r.inDoubt = r.inDoubt === true
+    return r
   })
 }
 
@@ -376,17 +380,20 @@ export interface BatchResultRow {
  * between is read again alone.
  */
 async function resolveBins (client: Client, plan: BatchPlan, items: readonly BatchItem[], outcomes: Outcome[], policies: BatchPolicies): Promise<Array<Record<string, Value>>> {
-  const bins: Array<Record<string, Value>> = outcomes.map(() => ({}))
+  const bins = new Array<Record<string, Value>>(outcomes.length)
   const checks: Array<{ index: number, decoded: Map<string, Value> }> = []
   for (let i = 0; i < outcomes.length; i++) {
     const record = outcomes[i].record
-    if (outcomes[i].status !== 0 || record?.bins === undefined) continue
+    if (outcomes[i].status !== 0 || record?.bins === undefined) {
+      bins[i] = {}
+      continue
+    }
     const answered = plan.answered[i]
     if (answered !== undefined && answered !== 'all') {
       for (const name of Object.keys(record.bins)) if (!answered.has(name)) delete record.bins[name]
     }
     let decoded: Map<string, Value> | undefined
-    for (const name of Object.keys(record.bins)) {
+    for (const name in record.bins) {
       const d = tryDecodeRawCdt(record.bins[name], true)
       if (d !== undefined) (decoded ??= new Map()).set(name, d)
     }

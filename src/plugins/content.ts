@@ -144,8 +144,12 @@ const CHUNK_BYTES = 64 * 1024
 // Rows in a run that JSON.stringify writes as the model writer does go to it
 // in one call: a call per row costs about as much again as the writing.
 const ROWS_PER_CALL = 64
+/** Most rows of an answer written as one string: 256 rows of 250 bytes is about one chunk. */
+const ROWS_IN_ONE_CALL = 256
 
 function jsonRows (field: string, rows: readonly unknown[], extra: Record<string, unknown> | undefined): string[] {
+  // The common answer, a few plain rows, is one call writing one string.
+  if (extra === undefined && rows.length <= ROWS_IN_ONE_CALL && rows.every(isPlainJson)) return [JSON.stringify({ [field]: rows })]
   const chunks: string[] = []
   let chunk = `{${JSON.stringify(field)}:[`
   for (let i = 0; i < rows.length;) {

@@ -295,6 +295,10 @@ function geoFromString (s: string): string | GeoJSONValue {
 }
 
 export function convertBins (bins: Record<string, unknown>, decoded: ReadonlyMap<string, Value>, detectGeo: boolean): Record<string, Value> {
+  if (decoded.size === 0 && unchanged(bins, detectGeo)) {
+    if (!('type' in bins)) (bins as { [PLAIN_JSON]?: boolean })[PLAIN_JSON] = true
+    return bins as Record<string, Value>
+  }
   const c = new ResponseConverter(detectGeo)
   const out: Record<string, Value> = {}
   let plain = true
@@ -307,6 +311,30 @@ export function convertBins (bins: Record<string, unknown>, decoded: ReadonlyMap
   // A bin named "type" could make the bins look like a typed value.
   if (plain && !('type' in out)) (out as { [PLAIN_JSON]?: boolean })[PLAIN_JSON] = true
   return out
+}
+
+/**
+ * Whether every bin is a value ResponseConverter hands back as it is, and a
+ * plain JSON one: then the client's own object is the answer, not a copy.
+ */
+function unchanged (bins: Record<string, unknown>, detectGeo: boolean): boolean {
+  for (const name in bins) {
+    if (name === '__proto__' || !Object.hasOwn(bins, name)) return false
+    const v = bins[name]
+    switch (typeof v) {
+      case 'number':
+        if (Number.isSafeInteger(v) ? Object.is(v, -0) : (Number.isInteger(v) || !Number.isFinite(v))) return false
+        break
+      case 'string':
+        if (detectGeo && v.length >= 20 && v.charCodeAt(0) === 0x7b) return false
+        break
+      case 'boolean':
+        break
+      default:
+        if (v !== null) return false
+    }
+  }
+  return true
 }
 
 /**
