@@ -242,6 +242,19 @@ function putAlone (key: Key, bins: Record<string, unknown>, fields: Record<strin
   })
 }
 
+// Items' paths, for errors, made once per index rather than for every item
+// of every batch; beyond the first 10,000 indexes, made when needed.
+const PATHS: Array<readonly [string, string]> = []
+const KEPT_PATHS = 10_000
+
+function pathsOf (i: number): readonly [string, string] {
+  const kept = PATHS[i]
+  if (kept !== undefined) return kept
+  const paths = [`batchRecords[${i}]`, `batchRecords[${i}].key`] as const
+  if (i < KEPT_PATHS) PATHS[i] = paths
+  return paths
+}
+
 /**
  * Checks every item and builds the commands; the first bad item rejects the
  * whole batch. It yields to the event loop every `chunk` items, so that a
@@ -253,8 +266,8 @@ export async function planBatch (items: readonly BatchItem[], options: PlanOptio
   for (let i = 0; i < items.length; i++) {
     if (i > 0 && i % chunk === 0) await yieldToLoop()
     const item = items[i]
-    const where = `batchRecords[${i}]`
-    const key = bodyKey(item.key, `${where}.key`, options.maxKeyBytes)
+    const [where, keyWhere] = pathsOf(i)
+    const key = bodyKey(item.key, keyWhere, options.maxKeyBytes)
     plan.keys.push(key)
     const cmd = item.type === 'READ'
       ? readCommand(item, key, where, options)

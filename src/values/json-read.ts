@@ -9,6 +9,11 @@ export interface ParseOptions {
 
 const NEEDS_SLOW_STRING = /[\u0000-\u001f\\]/
 
+// Keys up to 12 characters are kept: V8 copies a slice that short, while a
+// longer one would point into, and keep alive, the whole body it came from.
+const MAX_KEPT_KEY = 12
+const KEYS = new Array<string | undefined>(256)
+
 class JsonParser {
   pos = 0
   constructor (readonly text: string, readonly maxDepth: number) {}
@@ -61,6 +66,30 @@ class JsonParser {
     }
     this.pos = p + 1
     return t.slice(start, p)
+  }
+
+  /**
+   * An object key. Short keys repeat from object to object (every item of a
+   * batch has "key", "namespace", "userKey"...): they come from KEYS, not a
+   * new string each.
+   */
+  key (): string {
+    const t = this.text
+    const start = this.pos + 1
+    let p = start
+    let h = 0
+    for (;;) {
+      const c = t.charCodeAt(p)
+      if (c === 0x22) break
+      if (c === 0x5c || c < 0x20 || c !== c || p - start >= MAX_KEPT_KEY) return this.string()
+      h = (h * 31 + c) | 0
+      p++
+    }
+    const slot = h & (KEYS.length - 1)
+    const kept = KEYS[slot]
+    this.pos = p + 1
+    if (kept !== undefined && kept.length === p - start && t.startsWith(kept, start)) return kept
+    return (KEYS[slot] = t.slice(start, p))
   }
 
   longString (start: number): string {
@@ -150,7 +179,7 @@ class JsonParser {
     }
     for (;;) {
       if (c !== 0x22) throw this.syntax('expected a string key')
-      const key = this.string()
+      const key = this.key()
       if (this.ws() !== 0x3a) throw this.syntax("expected ':'")
       this.pos++
       let v: unknown
