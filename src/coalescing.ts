@@ -28,23 +28,29 @@ export abstract class Coalescer<W extends { client: Client }> {
     this.scheduled = false
     const all = this.waiting
     this.waiting = []
-    const first = all[0].client
-    if (all.every((w) => w.client === first)) {
-      this.send(first, all)
-      return
-    }
-    const byClient = new Map<Client, W[]>()
-    for (const w of all) {
-      const same = byClient.get(w.client)
-      if (same === undefined) byClient.set(w.client, [w])
-      else same.push(w)
-    }
-    for (const [client, commands] of byClient) this.send(client, commands)
+    for (const [client, commands] of groupBy(all, (w) => w.client)) this.send(client, commands)
   }
 
   private send (client: Client, commands: W[]): void {
     for (let i = 0; i < commands.length; i += this.maxBatch) this.sendGroup(client, commands.slice(i, i + this.maxBatch))
   }
+}
+
+/**
+ * The items by `keyOf`, in order of first appearance; the common case, one
+ * key for all, without a map.
+ */
+export function groupBy<T, K> (items: T[], keyOf: (item: T) => K): Iterable<[K, T[]]> {
+  const first = keyOf(items[0])
+  if (items.every((item) => keyOf(item) === first)) return [[first, items]]
+  const groups = new Map<K, T[]>()
+  for (const item of items) {
+    const key = keyOf(item)
+    const same = groups.get(key)
+    if (same === undefined) groups.set(key, [item])
+    else same.push(item)
+  }
+  return groups
 }
 
 /** The error a single command would have failed with: the client's message for the code. */

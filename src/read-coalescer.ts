@@ -20,7 +20,7 @@
 
 import Aerospike from 'aerospike'
 import type { AerospikeRecord, Client } from 'aerospike'
-import { Coalescer, clientError } from './coalescing'
+import { Coalescer, clientError, groupBy } from './coalescing'
 import { PARTICLE_BLOB, plainCheck, plainRead, type CheckRead, type FirstRead, type FirstReadAnswer, type OperatePolicy, type ReadPolicy, type TypeRead } from './values'
 
 type Key = InstanceType<typeof Aerospike.Key>
@@ -121,15 +121,7 @@ export class ReadCoalescer extends Coalescer<Waiting> {
   }
 
   protected sendGroup (client: Client, group: Waiting[]): void {
-    const guard = group[0].guard
-    if (group.every((w) => w.guard === guard)) return this.sendGuarded(client, group, guard)
-    const byGuard = new Map<Learned | undefined, Waiting[]>()
-    for (const w of group) {
-      const same = byGuard.get(w.guard)
-      if (same === undefined) byGuard.set(w.guard, [w])
-      else same.push(w)
-    }
-    for (const [guard, reads] of byGuard) this.sendGuarded(client, reads, guard)
+    for (const [guard, reads] of groupBy(group, (w) => w.guard)) this.sendGuarded(client, reads, guard)
   }
 
   /** Reads that all carry this guard, or none. */

@@ -10,7 +10,7 @@
 // malformed bytes) is left to the value model, which knows every case and
 // every error: cdtJson answers undefined.
 
-import { decodeRawCdt } from './msgpack'
+import { decodeRawCdt, orderMarkerLength } from './msgpack'
 
 const MAX_DEPTH = 16
 // Up to this many keys, a map's keys are checked for repeats without a Set.
@@ -171,12 +171,9 @@ class CdtJsonWriter {
 
   // An ext of length 0 at the head of a list or map: its order flags.
   orderMarker (): boolean {
-    const b = this.buf[this.pos]
-    if (b === 0xc7) this.need(3 + this.buf[this.pos + 1])
-    else if (b === 0xc8) this.need(4 + this.buf.readUInt16BE(this.pos + 1))
-    else if (b === 0xc9) this.need(6 + this.buf.readUInt32BE(this.pos + 1))
-    else if (b >= 0xd4 && b <= 0xd8) this.need(2 + (1 << (b - 0xd4)))
-    else return false
+    const n = orderMarkerLength(this.buf, this.pos)
+    if (n === 0) return false
+    this.need(n)
     return true
   }
 

@@ -182,6 +182,21 @@ class MsgpackWriter {
  * encoding, doubles always as float64 (1.0 stays a double), bytes as bin,
  * GeoJSON as ext 23 with its text, maps with keys of any type.
  */
+/**
+ * The length of the ext that may open an Aerospike list or map (its order
+ * flags), at `pos`; 0 when there is none. A cut-short one measures past the
+ * end of `buf`, for the caller's bounds check to refuse.
+ */
+export function orderMarkerLength (buf: Uint8Array, pos: number): number {
+  const b = buf[pos]
+  if (b >= 0xd4 && b <= 0xd8) return 2 + (1 << (b - 0xd4))
+  const header = b === 0xc7 ? 3 : b === 0xc8 ? 4 : b === 0xc9 ? 6 : 0
+  if (header === 0 || pos + header > buf.length) return header
+  if (b === 0xc7) return header + buf[pos + 1]
+  if (b === 0xc8) return header + (buf[pos + 1] << 8 | buf[pos + 2])
+  return header + (buf[pos + 1] * 0x1000000 + (buf[pos + 2] << 16 | buf[pos + 3] << 8 | buf[pos + 4]))
+}
+
 export function encodeMsgpack (value: unknown): Buffer {
   const w = new MsgpackWriter()
   try {
@@ -336,13 +351,9 @@ class MsgpackReader {
 
   // An ext of length 0 at the head of an Aerospike list or map: its flags.
   skipOrderMarker (): boolean {
-    const b = this.buf[this.pos]
-    const isExt = b === 0xc7 || b === 0xc8 || b === 0xc9 || (b >= 0xd4 && b <= 0xd8)
-    if (!isExt) return false
-    if (b === 0xc7) this.need(3 + this.buf[this.pos + 1])
-    else if (b === 0xc8) this.need(4 + this.view.getUint16(this.pos + 1))
-    else if (b === 0xc9) this.need(6 + this.view.getUint32(this.pos + 1))
-    else this.need(2 + (1 << (b - 0xd4)))
+    const n = orderMarkerLength(this.buf, this.pos)
+    if (n === 0) return false
+    this.need(n)
     return true
   }
 
