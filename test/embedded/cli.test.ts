@@ -2,7 +2,7 @@ import t from 'tap'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import Aerospike from 'aerospike'
-import { connectCode } from '../helpers/embedded'
+import { connectCode, TEST_CLIENT_POLICIES } from '../helpers/embedded'
 
 const ROOT = join(__dirname, '..', '..')
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx')
@@ -26,7 +26,7 @@ t.test('standalone: listens, serves the namespaces asked for, stops on SIGTERM',
   const line = await firstLine
   t.match(line, /listening on 127\.0\.0\.1:\d+ \(namespaces: alpha, beta; data in memory only\)/)
   const port = /:(\d+) /.exec(line)?.[1]
-  const client = await Aerospike.connect({ hosts: `127.0.0.1:${port}`, log: { level: Aerospike.log.OFF } })
+  const client = await Aerospike.connect({ hosts: `127.0.0.1:${port}`, log: { level: Aerospike.log.OFF }, policies: TEST_CLIENT_POLICIES } as Parameters<typeof Aerospike.connect>[0])
   const key = new Aerospike.Key('beta', 's', 1)
   await client.put(key, { v: 'x' })
   t.same((await client.get(key)).bins, { v: 'x' })
@@ -57,7 +57,7 @@ t.test('--security: needs --enterprise; then only a login gets in', async (t) =>
   const line = await firstLine
   t.match(line, /security on, first login admin\/admin/)
   const hosts = `127.0.0.1:${/:(\d+) /.exec(line)?.[1] ?? ''}`
-  const client = await Aerospike.connect({ hosts, user: 'admin', password: 'admin', log: { level: Aerospike.log.OFF } } as Parameters<typeof Aerospike.connect>[0])
+  const client = await Aerospike.connect({ hosts, user: 'admin', password: 'admin', log: { level: Aerospike.log.OFF }, policies: TEST_CLIENT_POLICIES } as Parameters<typeof Aerospike.connect>[0])
   t.same((await client.queryUser('admin', null)).roles, ['user-admin'])
   await client.close()
   t.equal(await connectCode({ hosts }), Aerospike.status.NOT_AUTHENTICATED)

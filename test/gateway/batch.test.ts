@@ -6,6 +6,7 @@ import Aerospike from 'aerospike'
 import t from 'tap'
 import { decodeMsgpack, encodeMsgpack, parseJson, stringifyJson } from '../../src/values'
 import { withGateway } from '../helpers/gateway'
+import { TEST_CLIENT_POLICIES } from '../helpers/embedded'
 
 type Row = {
   key: Record<string, unknown>
@@ -27,7 +28,7 @@ async function batch (app: Awaited<ReturnType<typeof withGateway>>['app'], paylo
 
 // The digest the client computes for a key, from a read through it.
 async function digestOf (address: string, userKey: string | number): Promise<Buffer> {
-  const client = await Aerospike.connect({ hosts: address, log: { level: Aerospike.log.OFF } })
+  const client = await Aerospike.connect({ hosts: address, log: { level: Aerospike.log.OFF }, policies: TEST_CLIENT_POLICIES } as Parameters<typeof Aerospike.connect>[0])
   try {
     return (await client.get(new Aerospike.Key('test', 'b', userKey))).key.digest as Buffer
   } finally {
@@ -180,7 +181,7 @@ t.test('per-item policies: expiration, sendKey, durableDelete, read modes', asyn
   t.equal(rows[1].record?.ttl, -1)
   t.equal(rows[2].error?.error, 'ServerError', 'a durable delete on Community Edition is 25, for that item only')
   t.equal(rows[2].error?.status, 501)
-  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF } })
+  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF }, policies: TEST_CLIENT_POLICIES } as Parameters<typeof Aerospike.connect>[0])
   t.teardown(() => client.close())
   const stored = await client.get(new Aerospike.Key('test', 'b', 'p1'))
   t.equal(stored.key.key, 'p1', 'sendKey stored the key')

@@ -4,6 +4,7 @@
 import Aerospike from 'aerospike'
 import t from 'tap'
 import { withGateway } from '../helpers/gateway'
+import { TEST_CLIENT_POLICIES } from '../helpers/embedded'
 
 type App = Awaited<ReturnType<typeof withGateway>>['app']
 
@@ -58,7 +59,7 @@ t.test('a batch that times out is the timeout of every GET in it', async (t) => 
 t.test('a row that fails inside the batch is read again alone', async (t) => {
   const { app, embedded } = await withGateway(t)
   await seed(app)
-  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF } })
+  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF }, policies: TEST_CLIENT_POLICIES } as Parameters<typeof Aerospike.connect>[0])
   t.teardown(() => client.close())
   const digest = ((await client.get(new Aerospike.Key('test', 'c', 'k2'))).key.digest as Buffer).toString('hex')
   await embedded.addFault({ match: { inBatch: true, digest }, resultCode: 14 })
@@ -129,7 +130,7 @@ t.test('a blob that parses as a list, where the set has lists, stays bytes; list
   const { app, embedded } = await withGateway(t)
   await seed(app)
   await app.inject({ url: '/v1/kvs/test/c/k0' })
-  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF } })
+  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF }, policies: TEST_CLIENT_POLICIES } as Parameters<typeof Aerospike.connect>[0])
   t.teardown(() => client.close())
   await client.put(new Aerospike.Key('test', 'c', 'blob'), { l: Buffer.from([0x92, 0x01, 0x02]), m: [1] })
   await client.put(new Aerospike.Key('test', 'c', 'nolist'), { s: 'x' })

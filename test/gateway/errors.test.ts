@@ -7,6 +7,7 @@ import { CREDENTIALS_REQUIRED, ERROR_CATALOGUE, FORBIDDEN, GatewayError, INTERNA
 import errorsPlugin from '../../src/plugins/errors'
 import { addSchemas } from '../../schemas/index'
 import { withGateway } from '../helpers/gateway'
+import { TEST_CLIENT_POLICIES } from '../helpers/embedded'
 
 const { Key, status: statusTable } = Aerospike
 
@@ -273,7 +274,7 @@ t.test('through the plugin: Fastify errors, conditional requests, logging', asyn
   addSchemas(app)
   await app.register(errorsPlugin)
   const embedded = await startEmbeddedServer({ port: 0 })
-  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF } })
+  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF }, policies: TEST_CLIENT_POLICIES } as Parameters<typeof Aerospike.connect>[0])
   t.teardown(async () => {
     await app.close()
     await client.close()

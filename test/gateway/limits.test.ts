@@ -8,6 +8,7 @@ import { clientConfig } from '../../src/plugins/aerospike'
 import { loadConfig } from '../../src/config'
 import { withGateway } from '../helpers/gateway'
 import { listen, tempDir, writeFile } from '../helpers/http'
+import { TEST_CLIENT_POLICIES } from '../helpers/embedded'
 
 const TLS = join(__dirname, '..', 'fixtures', 'tls')
 
@@ -60,7 +61,7 @@ t.test('load shedding: 503 with Retry-After before any work; health checks still
   const body = await shed.json() as { code: number, retryable: boolean }
   t.equal(body.code, 9503)
   t.equal(body.retryable, true)
-  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF } })
+  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF }, policies: TEST_CLIENT_POLICIES } as Parameters<typeof Aerospike.connect>[0])
   t.teardown(() => client.close())
   t.equal(await client.exists(new Aerospike.Key('test', 'shed', 'k')), false, 'the write did not run')
   t.equal((await fetch(`${url}/health/live`)).status, 200)

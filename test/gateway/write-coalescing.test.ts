@@ -4,6 +4,7 @@
 import Aerospike from 'aerospike'
 import t from 'tap'
 import { withGateway } from '../helpers/gateway'
+import { TEST_CLIENT_POLICIES } from '../helpers/embedded'
 
 type App = Awaited<ReturnType<typeof withGateway>>['app']
 
@@ -55,14 +56,14 @@ t.test('writes in one turn go out as one batch write', async (t) => {
   const responses = await Promise.all(Array.from({ length: 10 }, async (_, i) => await app.inject({ method: 'PUT', url: `/v1/kvs/test/wc/one${i}`, payload: { i }, headers: JSON_HEADERS })))
   t.same([...new Set(responses.map((r) => r.statusCode))], [204], 'no write went alone')
   t.same([...new Set(responses.map((r) => r.headers.etag))], ['"1"'])
-  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF } })
+  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF }, policies: TEST_CLIENT_POLICIES } as Parameters<typeof Aerospike.connect>[0])
   t.teardown(() => client.close())
   for (let i = 0; i < 10; i++) t.same((await client.get(new Aerospike.Key('test', 'wc', `one${i}`))).bins, { i }, `one${i} holds its own body`)
 })
 
 t.test('a refused row is sent again alone: its error is the single write\'s', async (t) => {
   const { app, embedded } = await withGateway(t, {}, { AEROSPIKE_WRITE_MAX_RETRIES: '0' })
-  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF } })
+  const client = await Aerospike.connect({ hosts: embedded.address, log: { level: Aerospike.log.OFF }, policies: TEST_CLIENT_POLICIES } as Parameters<typeof Aerospike.connect>[0])
   t.teardown(() => client.close())
   await client.put(new Aerospike.Key('test', 'wc', 'r2'), { v: 0 })
   const digest = ((await client.get(new Aerospike.Key('test', 'wc', 'r2'))).key.digest as Buffer).toString('hex')

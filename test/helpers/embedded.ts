@@ -13,11 +13,23 @@ interface Teardown {
   teardown: (fn: () => unknown) => void
 }
 
+const PATIENT = { totalTimeout: 10_000 }
+
+/**
+ * Test clients wait up to 10 s for a command, not the client's 1 s: test
+ * files run three at once on 2 CPUs, and a put once timed out (9) on a busy
+ * machine. A test of timeouts gives its own policies.
+ */
+export const TEST_CLIENT_POLICIES = {
+  read: PATIENT, write: PATIENT, operate: PATIENT, remove: PATIENT, batch: PATIENT, apply: PATIENT, info: { timeout: 10_000 }
+}
+
 export async function withEmbedded (t: Teardown, options: EmbeddedServerOptions = {}, config: object = {}): Promise<EmbeddedFixture> {
   const server = await startEmbeddedServer({ port: 0, ...options })
   const client = await Aerospike.connect({
     hosts: server.address,
     log: { level: Aerospike.log.OFF },
+    policies: TEST_CLIENT_POLICIES,
     ...config
   } as Parameters<typeof Aerospike.connect>[0])
   t.teardown(async () => {
@@ -62,7 +74,7 @@ export interface SecuredFixture {
 export async function withSecurity (t: Teardown, options: EmbeddedServerOptions = {}): Promise<SecuredFixture> {
   const { server, client } = await withEmbedded(t, { edition: 'enterprise', security: true, ...options }, { user: 'admin', password: 'admin' })
   const as = async (user: string, password: string): Promise<Client> => {
-    const c = await Aerospike.connect({ hosts: server.address, user, password, log: { level: Aerospike.log.OFF } } as Parameters<typeof Aerospike.connect>[0])
+    const c = await Aerospike.connect({ hosts: server.address, user, password, log: { level: Aerospike.log.OFF }, policies: TEST_CLIENT_POLICIES } as Parameters<typeof Aerospike.connect>[0])
     t.teardown(async () => await c.close())
     return c
   }

@@ -6,6 +6,7 @@ import { request as httpRequest } from 'node:http'
 import Aerospike from 'aerospike'
 import type { FastifyInstance } from 'fastify'
 import { parseJson } from '../../src/values'
+import { TEST_CLIENT_POLICIES } from './embedded'
 
 export interface Row {
   userKey: unknown
@@ -26,7 +27,7 @@ interface Teardown {
 
 /** A client of the cluster, closed with the test. */
 export async function clientOf (t: Teardown, address: string): Promise<Aerospike.Client> {
-  const client = await Aerospike.connect({ hosts: address, log: { level: Aerospike.log.OFF } })
+  const client = await Aerospike.connect({ hosts: address, log: { level: Aerospike.log.OFF }, policies: TEST_CLIENT_POLICIES } as Parameters<typeof Aerospike.connect>[0])
   t.teardown(async () => await client.close())
   return client
 }
