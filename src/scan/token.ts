@@ -20,8 +20,11 @@ import { compactState, expandState } from './query-state'
 
 export const PARTITIONS = 4096
 
-// 2: window states in the compact form (query-state.ts).
+// 2: window states in the compact form (query-state.ts). Tokens of 1, whose
+// states are the client's bytes as they are, are still read: a page walk
+// goes on across an upgrade of the gateways.
 const VERSION = 2
+const WHOLE_STATES = 1
 const MAC_BYTES = 16
 const FINGERPRINT_BYTES = 8
 /** Larger tokens are refused before anything else is done with them. */
@@ -91,7 +94,7 @@ export class TokenCodec {
     if (token.length > MAX_TOKEN_CHARS) throw invalid(`the token is longer than ${MAX_TOKEN_CHARS} characters`)
     if (!BASE64URL.test(token)) throw invalid('not a page token: it must be base64url')
     const bytes = Buffer.from(token, 'base64url')
-    if (bytes.length < 1 + MAC_BYTES + 1 || bytes[0] !== VERSION) throw invalid('not a page token of this gateway')
+    if (bytes.length < 1 + MAC_BYTES + 1 || (bytes[0] !== VERSION && bytes[0] !== WHOLE_STATES)) throw invalid('not a page token of this gateway')
     const body = Buffer.concat([bytes.subarray(0, 1), bytes.subarray(1 + MAC_BYTES)])
     if (!timingSafeEqual(this.mac(body), bytes.subarray(1, 1 + MAC_BYTES))) {
       throw invalid('the token was altered, or signed by a gateway with another SCAN_TOKEN_SECRET')
@@ -105,13 +108,13 @@ export class TokenCodec {
     if (raw.length < FINGERPRINT_BYTES + 6 || !raw.subarray(0, FINGERPRINT_BYTES).equals(print)) {
       throw invalid('the token belongs to another scan or query (namespace, set, filter, bins or partitions differ)')
     }
-    return parseCursor(raw)
+    return parseCursor(raw, bytes[0] === VERSION)
   }
 }
 
 // Signed by this gateway, so well formed; checked anyway, as a token made by
 // an older version with the same secret could differ.
-function parseCursor (raw: Buffer): Cursor {
+function parseCursor (raw: Buffer, compact: boolean): Cursor {
   let at = FINGERPRINT_BYTES
   const u16 = (): number => {
     if (at + 2 > raw.length) throw invalid('the token is damaged')
@@ -131,7 +134,8 @@ function parseCursor (raw: Buffer): Cursor {
     const len = raw.readUInt32BE(at)
     at += 4
     if (at + len > raw.length || begin + count > end) throw invalid('the token is damaged')
-    const state = expandState(raw.subarray(at, at + len), begin, count)
+    const kept = raw.subarray(at, at + len)
+    const state = compact ? expandState(kept, begin, count) : Buffer.from(kept)
     if (state === undefined) throw invalid('the token is damaged')
     open.push({ begin, count, state })
     at += len
