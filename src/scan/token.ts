@@ -9,9 +9,9 @@
 // parsed by the client's C code, so it must never be anything but what this
 // gateway wrote: the MAC is an HMAC-SHA256 under SCAN_TOKEN_SECRET (a
 // checksum would let anyone forge a token and hand arbitrary bytes to a C
-// parser). The cursor also carries a
-// fingerprint of the request (namespace, set, filter, bins): a token of
-// another query is refused, since its state would silently run that query.
+// parser). The cursor also carries a fingerprint of the request (namespace,
+// set, filter, bins): a token of another query is refused, since its state
+// would silently run that query.
 
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'

@@ -178,11 +178,6 @@ class MsgpackWriter {
 }
 
 /**
- * Writes a value of the model as MessagePack: integers in the smallest
- * encoding, doubles always as float64 (1.0 stays a double), bytes as bin,
- * GeoJSON as ext 23 with its text, maps with keys of any type.
- */
-/**
  * The length of the ext that may open an Aerospike list or map (its order
  * flags), at `pos`; 0 when there is none. A cut-short one measures past the
  * end of `buf`, for the caller's bounds check to refuse.
@@ -197,6 +192,11 @@ export function orderMarkerLength (buf: Uint8Array, pos: number): number {
   return header + (buf[pos + 1] * 0x1000000 + (buf[pos + 2] << 16 | buf[pos + 3] << 8 | buf[pos + 4]))
 }
 
+/**
+ * Writes a value of the model as MessagePack: integers in the smallest
+ * encoding, doubles always as float64 (1.0 stays a double), bytes as bin,
+ * GeoJSON as ext 23 with its text, maps with keys of any type.
+ */
 export function encodeMsgpack (value: unknown): Buffer {
   const w = new MsgpackWriter()
   try {
