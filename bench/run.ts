@@ -96,12 +96,13 @@ interface Server {
 async function startGateway (hosts: string, coalesce: boolean, workers: number): Promise<Server> {
   const port = await unusedPort()
   // With the node flags of npm start and the Dockerfile.
-  const child = new Child(coalesce ? 'gateway' : 'gateway (COALESCE_GETS=false)', ['--max-semi-space-size=16', '--heap-growing-percent=10', join(ROOT, 'dist', 'src', 'server.js')], {
+  const child = new Child(coalesce ? 'gateway' : 'gateway (COALESCE_GETS=false, COALESCE_BATCHES=false)', ['--max-semi-space-size=16', '--heap-growing-percent=10', join(ROOT, 'dist', 'src', 'server.js')], {
     AEROSPIKE_HOSTS: hosts,
     HOST: '127.0.0.1',
     PORT: String(port),
     LOG_LEVEL: 'warn',
     COALESCE_GETS: String(coalesce),
+    COALESCE_BATCHES: String(coalesce),
     WORKERS: String(workers)
   })
   const url = `http://127.0.0.1:${port}`
@@ -272,9 +273,12 @@ class Bench {
     await gateway?.child.close()
     await naive?.child.close()
 
-    const uncoalesced = await step('gateway start (COALESCE_GETS=false)', STEP_GRACE_SECONDS, async () => await startGateway(address, false, workers))
+    const uncoalesced = await step('gateway start (COALESCE_GETS=false, COALESCE_BATCHES=false)', STEP_GRACE_SECONDS, async () => await startGateway(address, false, workers))
     await this.measure({ name: 'get_uncoalesced', label: 'gateway GET, scalar bins, COALESCE_GETS=false', unit: 'req/s' },
       http(uncoalesced, this.getMix), { gateway: uncoalesced })
+    // What batches gain from sharing the records they read: the same batches, each read alone.
+    await this.measure({ name: 'batch100_uncoalesced', label: `gateway POST /v1/batch of ${BATCH_SIZE}, COALESCE_BATCHES=false`, unit: 'records/s' },
+      hasBatch === true ? http(uncoalesced, this.batchMix) : undefined, { gateway: uncoalesced })
     figures.peakRssMbUncoalesced = uncoalesced?.child.memory()?.peakMb
   }
 }

@@ -3,7 +3,8 @@
 // order. One bad item rejects the whole request before anything is sent.
 
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { batchPolicies, batchResults, planBatch, runBatch } from '../src/batch'
+import { batchAlone, batchPolicies, batchResults, planBatch, runBatch } from '../src/batch'
+import { BatchCoalescer } from '../src/batch-coalescer'
 import { BatchGate } from '../src/batch-gate'
 import type { BatchItem, BatchQuery } from '../src/batch'
 import { requestBody, valueContent } from '../schemas/openapi'
@@ -42,12 +43,16 @@ export interface BatchRoutesOptions {
   chunk: number
   /** BATCH_ITEMS_IN_FLIGHT: items of all batches held at once; later batches wait. */
   itemsInFlight: number
+  /** COALESCE_BATCHES: concurrent batches of plain reads share batch reads. */
+  coalesce: boolean
 }
 
 type Req = FastifyRequest<{ Querystring: BatchQuery, Body: BatchItem[] }>
 
-export default async function batchRoutes (app: FastifyInstance, { policies, maxDepth, maxItems, maxKeyBytes, maxBins, chunk, itemsInFlight }: BatchRoutesOptions): Promise<void> {
+export default async function batchRoutes (app: FastifyInstance, { policies, maxDepth, maxItems, maxKeyBytes, maxBins, chunk, itemsInFlight, coalesce }: BatchRoutesOptions): Promise<void> {
   const defaults = batchPolicies({}, policies, chunk)
+  const coalescer = coalesce ? new BatchCoalescer(defaults.batch, chunk, async (client, commands) => await batchAlone(client, commands, defaults)) : undefined
+  if (coalescer !== undefined) coalescer.onCall = app.observeCoalescedBatches
   const gate = new BatchGate(itemsInFlight)
   app.route({
     method: 'POST',
@@ -94,7 +99,7 @@ export default async function batchRoutes (app: FastifyInstance, { policies, max
         const plan = await planBatch(items, { source: request.bodyFormat ?? 'json', maxDepth, maxKeyBytes, maxBins, chunk })
         const client = requestClient(request)
         const batch = Object.keys(request.query).length === 0 ? defaults : batchPolicies(request.query, policies, chunk)
-        const outcomes = await runBatch(client, plan, batch)
+        const outcomes = await runBatch(client, plan, batch, batch === defaults ? coalescer?.read : undefined)
         return await reply.sendRows('batchRecords', await batchResults(client, plan, items, outcomes, batch, request.id))
       } finally {
         release()

@@ -138,7 +138,7 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     : undefined
   const { maxKeyBytes } = config
   await fastify.register(recordRoutes, { policies, maxDepth: config.maxNestingDepth, coalescer, writeCoalescer, maxKeyBytes, maxBins: config.maxBins })
-  await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems, maxKeyBytes, maxBins: config.maxBins, chunk: config.batchChunk, itemsInFlight: config.batchItemsInFlight })
+  await fastify.register(batchRoutes, { policies, maxDepth: config.maxNestingDepth, maxItems: config.maxBatchItems, maxKeyBytes, maxBins: config.maxBins, chunk: config.batchChunk, itemsInFlight: config.batchItemsInFlight, coalesce: config.coalesceBatches })
   await fastify.register(operateRoutes, { policies, maxDepth: config.maxNestingDepth, keyBusy: config.keyBusy, maxKeyBytes })
   if (config.scan.tokenSecret === undefined) fastify.log.info('SCAN_TOKEN_SECRET is not set: page tokens hold only for this process')
   const responder = new ScanResponder(config.scan, new TokenCodec(config.scan.tokenSecret))

@@ -76,7 +76,7 @@ export interface Outcome {
   record?: { bins?: Record<string, unknown>, gen: number, ttl: number }
 }
 
-interface SubCommand {
+export interface SubCommand {
   type: number
   key: Key
   readAllBins?: boolean
@@ -99,6 +99,8 @@ export interface BatchPlan {
    * for. The client also hands back the bins it wrote, as nulls.
    */
   answered: Array<Set<string> | 'all' | undefined>
+  /** Whether every item is a READ with neither a policy nor operations: a batch a BatchCoalescer can share. */
+  plainReads: boolean
 }
 
 export interface PlanOptions {
@@ -261,7 +263,7 @@ function pathsOf (i: number): readonly [string, string] {
  * large batch does not hold up other requests.
  */
 export async function planBatch (items: readonly BatchItem[], options: PlanOptions): Promise<BatchPlan> {
-  const plan: BatchPlan = { items: [], keys: [], subCommands: [], answered: [] }
+  const plan: BatchPlan = { items: [], keys: [], subCommands: [], answered: [], plainReads: true }
   const chunk = options.chunk ?? DEFAULT_BATCH_CHUNK
   for (let i = 0; i < items.length; i++) {
     if (i > 0 && i % chunk === 0) await yieldToLoop()
@@ -273,8 +275,10 @@ export async function planBatch (items: readonly BatchItem[], options: PlanOptio
       ? readCommand(item, key, where, options)
       : item.type === 'WRITE' ? writeCommand(item, key, where, options, (bins) => { plan.answered[i] = bins }) : deleteCommand(item, key, where, options)
     if (typeof cmd === 'function') {
+      plan.plainReads = false
       plan.items.push(cmd)
     } else {
+      if (cmd.type !== batchType.BATCH_READ || cmd.policy !== undefined || cmd.ops !== undefined) plan.plainReads = false
       plan.items.push(plan.subCommands.length)
       plan.subCommands.push(cmd)
     }
@@ -332,15 +336,29 @@ export function batchPolicies (q: BatchQuery, policies: Policies, chunk = DEFAUL
   }
 }
 
+/** A row of the client's batch answer. */
+export interface BatchRow {
+  status: number
+  inDoubt?: boolean
+  record?: Outcome['record']
+}
+
+/** Sub-commands in one batch call of their own, split into calls of at most `chunk`. */
+export async function batchAlone (client: Client, subCommands: SubCommand[], policies: BatchPolicies): Promise<BatchRow[]> {
+  return await inChunks(subCommands, policies.chunk, async (part): Promise<BatchRow[]> =>
+    await (client.batchWrite(part as Parameters<Client['batchWrite']>[0], policies.batch) as Promise<BatchRow[]>)
+      .catch(async (err: unknown) => await eachKeyFailed(client, part, policies, err)))
+}
+
 /**
  * Runs a plan: the batch call and the single commands at once. A failure of
  * the batch call itself (cluster unreachable, the batch timed out) rejects;
- * an item's failure is its outcome.
+ * an item's failure is its outcome. `shared` reads a batch of plain reads
+ * together with others (src/batch-coalescer.ts).
  */
-export async function runBatch (client: Client, plan: BatchPlan, policies: BatchPolicies): Promise<Outcome[]> {
-  const batch = inChunks(plan.subCommands, policies.chunk, async (part): Promise<Array<{ status: unknown, inDoubt?: boolean, record?: Outcome['record'] }>> =>
-    await client.batchWrite(part as Parameters<Client['batchWrite']>[0], policies.batch)
-      .catch(async (err: unknown) => await eachKeyFailed(client, part, policies, err)))
+export async function runBatch (client: Client, plan: BatchPlan, policies: BatchPolicies,
+  shared?: (client: Client, subCommands: SubCommand[]) => Promise<BatchRow[]>): Promise<Outcome[]> {
+  const batch = shared !== undefined && plan.plainReads ? shared(client, plan.subCommands) : batchAlone(client, plan.subCommands, policies)
   const alone: Array<Promise<Outcome>> = []
   for (const item of plan.items) if (typeof item === 'function') alone.push(item(client, policies.base))
   const [results, singles] = await Promise.all([batch, Promise.all(alone)])
@@ -360,7 +378,7 @@ export async function runBatch (client: Client, plan: BatchPlan, policies: Batch
  * a header read of each key, which writes nothing, gives each its own code
  * (20). Any other failure of the whole batch stays the batch's.
  */
-async function eachKeyFailed (client: Client, subCommands: SubCommand[], policies: BatchPolicies, err: unknown): Promise<Array<{ status: number, inDoubt: boolean, record?: undefined }>> {
+async function eachKeyFailed (client: Client, subCommands: SubCommand[], policies: BatchPolicies, err: unknown): Promise<BatchRow[]> {
   if (!(err instanceof Aerospike.AerospikeError) || err.code !== Aerospike.status.BATCH_FAILED) throw err
   const policy = new Aerospike.ReadPolicy(policies.readFields)
   return await Promise.all(subCommands.map(async ({ key }) => {

@@ -36,6 +36,8 @@ export interface GatewayConfig {
   coalesceGets: boolean
   /** Concurrent plain writes (no parameters or conditions) share batch writes. */
   coalesceWrites: boolean
+  /** Concurrent batches of plain reads share batch reads, and a record they share is read once. */
+  coalesceBatches: boolean
   /** Most GETs in one coalesced batch read. */
   coalesceMaxBatch: number
   /** `host:port,host:port`; absent means: start the embedded server. */
@@ -257,6 +259,7 @@ export function loadConfig (env: Env): GatewayConfig {
     maxBins: integer(env, 'MAX_BINS', DEFAULT_MAX_BINS, 1, 32_767),
     coalesceGets: boolean(env, 'COALESCE_GETS', true),
     coalesceWrites: boolean(env, 'COALESCE_WRITES', true),
+    coalesceBatches: boolean(env, 'COALESCE_BATCHES', true),
     coalesceMaxBatch: integer(env, 'COALESCE_MAX_BATCH', 100, 2, 5000),
     aerospikeHosts: hosts,
     embeddedSecurity,

@@ -15,10 +15,12 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Records the size of a group of coalesced GETs; absent with METRICS=false. */
     observeCoalescedBatch: ((size: number) => void) | undefined
+    /** Records a call that read the items of several batches; absent with METRICS=false. */
+    observeCoalescedBatches: ((items: number, reads: number) => void) | undefined
   }
 }
 
-function registerMetrics (app: FastifyInstance, registry: Registry): { requests: Counter, duration: Histogram, codes: Counter, coalesced: Histogram } {
+function registerMetrics (app: FastifyInstance, registry: Registry): { requests: Counter, duration: Histogram, codes: Counter, coalesced: Histogram, batchItems: Counter, batchReads: Counter } {
   collectDefaultMetrics({ register: registry })
   const registers = [registry]
   const client = (): ReturnType<NonNullable<FastifyInstance['aerospike']['client']>['stats']> | undefined => app.aerospike.client?.stats()
@@ -128,16 +130,23 @@ function registerMetrics (app: FastifyInstance, registry: Registry): { requests:
       help: 'GETs per coalesced batch read (1: a GET that went alone)',
       buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
       registers
-    })
+    }),
+    batchItems: new Counter({ name: 'aerogate_coalesced_batch_items_total', help: 'READ items of POST /v1/batch answered by calls shared with other batches', registers }),
+    batchReads: new Counter({ name: 'aerogate_coalesced_batch_reads_total', help: 'Records those shared calls read: fewer than the items where batches asked for the same records', registers })
   }
 }
 
 export default fp<{ enabled: boolean }>(async (app, { enabled }) => {
   app.decorate('observeCoalescedBatch', undefined)
+  app.decorate('observeCoalescedBatches', undefined)
   if (!enabled) return
   const registry = new Registry()
   const m = registerMetrics(app, registry)
   app.observeCoalescedBatch = (size) => m.coalesced.observe(size)
+  app.observeCoalescedBatches = (items, reads) => {
+    m.batchItems.inc(items)
+    m.batchReads.inc(reads)
+  }
 
   app.addHook('onResponse', (request, reply, done) => {
     const labels = { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: reply.statusCode }
