@@ -315,18 +315,29 @@ export interface LoggedError {
   stack: string
 }
 
+// Marks what serializeError made: it is the logger's `err` serializer too, and
+// a line that logs an error it already serialized must not lose it to a
+// second pass ("[object Object]"). A symbol never reaches the log.
+const SERIALIZED = Symbol('serialized error')
+
+function serialized (fields: LoggedError): LoggedError {
+  return Object.defineProperty(fields, SERIALIZED, { value: true })
+}
+
 /**
  * The log serializer of `err`: a client error by clientErrorFields, without
  * its stack (whose first line is the message with the nodes); any other by
- * name, message, stack and its HTTP and error codes.
+ * name, message, stack and its HTTP and error codes. What it made already
+ * passes unchanged.
  */
 export function serializeError (err: unknown): LoggedError {
-  if (err instanceof AerospikeError) return { type: 'AerospikeError', stack: '', ...clientErrorFields(err) }
+  if (typeof err === 'object' && err !== null && SERIALIZED in err) return err as unknown as LoggedError
+  if (err instanceof AerospikeError) return serialized({ type: 'AerospikeError', stack: '', ...clientErrorFields(err) })
   if (err instanceof Error) {
     const { statusCode, code } = err as { statusCode?: unknown, code?: unknown }
-    return { type: err.name, message: err.message, stack: err.stack ?? '', code, statusCode }
+    return serialized({ type: err.name, message: err.message, stack: err.stack ?? '', code, statusCode })
   }
-  return { type: typeof err, message: String(err), stack: '' }
+  return serialized({ type: typeof err, message: String(err), stack: '' })
 }
 
 // A gateway status that has no Aerospike code gets the catalogue entry of its own.

@@ -6,6 +6,9 @@ import { startEmbeddedServer } from '../../src/embedded/index'
 import { CREDENTIALS_REQUIRED, ERROR_CATALOGUE, FORBIDDEN, GatewayError, INTERNAL_ERROR, RATE_LIMITED, ROUTE_NOT_FOUND, UNAUTHENTICATED, errorEntry, toProblem } from '../../src/errors'
 import errorsPlugin from '../../src/plugins/errors'
 import { addSchemas } from '../../schemas/index'
+import { options } from '../../src/app'
+import { clientError } from '../../src/coalescing'
+import { loadConfig } from '../../src/config'
 import { withGateway } from '../helpers/gateway'
 import { TEST_CLIENT_POLICIES } from '../helpers/embedded'
 
@@ -318,4 +321,27 @@ t.test('through the plugin: Fastify errors, conditional requests, logging', asyn
   t.equal(problems().length, 1)
   t.equal(problems()[0].level, 50, 'a 5xx is logged at error level')
   t.match(problems()[0].err?.stack, /internal detail\n\s+at /, 'with the stack')
+})
+
+t.test('a 5xx log line keeps its error with the logger the server builds (its err serializer)', async (t) => {
+  const lines: Array<{ level: number, err?: { type?: string, message?: string, stack?: string, code?: number } }> = []
+  const stream = new Writable({
+    write (chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()))
+      done()
+    }
+  })
+  const app = Fastify(options(loadConfig({}), { level: 'info', stream }))
+  addSchemas(app)
+  await app.register(errorsPlugin)
+  app.get('/boom', async () => { throw new Error('internal detail') })
+  app.get('/cluster', async () => { throw clientError(-6, { message: 'Failed to connect' }) })
+  await app.ready()
+  t.teardown(() => app.close())
+  t.equal((await app.inject({ url: '/boom' })).statusCode, 500)
+  t.equal((await app.inject({ url: '/cluster' })).statusCode, 503)
+  const errors = lines.filter((l) => l.level === 50)
+  t.equal(errors.length, 2)
+  t.match(errors[0].err, { type: 'Error', message: 'internal detail', stack: /internal detail\n\s+at / })
+  t.match(errors[1].err, { type: 'AerospikeError', message: 'Failed to connect', code: -6 })
 })
