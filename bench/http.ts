@@ -20,8 +20,8 @@ export interface RequestMix {
 // enough to build in a few milliseconds.
 const SEQUENCE = 100
 
-export async function runHttp (baseUrl: string, mix: RequestMix, { connections, seconds }: Load): Promise<Measurement> {
-  const latencies = new Latencies()
+/** One run; with `latencies` given, its latencies go there too, with those of other runs of the same target. */
+export async function runHttp (baseUrl: string, mix: RequestMix, { connections, seconds }: Load, latencies = new Latencies()): Promise<Measurement> {
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon({
       url: baseUrl,

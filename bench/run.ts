@@ -1,8 +1,10 @@
 // `npm run bench [-- --quick] [--connections 64] [--duration 10] [--namespace test] [--workers 1]`:
 // the raw client, a bare Fastify route, the naive gateway (bench/naive.ts) and
 // the gateway, measured side by side in one run on one machine, so that the
-// ratios between them hold even where the absolute figures are noisy. Each
-// gateway figure is measured right after the naive one it is compared with.
+// ratios between them hold even where the absolute figures are noisy. The
+// figures the targets compare are measured in turns of one second, each
+// target's turn right after the other's, so that the load of the machine's
+// other tenants, which changes from one second to the next, falls on both.
 // AEROSPIKE_HOSTS measures a real cluster instead of the embedded server.
 // Results: stdout and bench/results/latest.json.
 
@@ -14,7 +16,7 @@ import { parseArgs } from 'node:util'
 import { unusedPort } from '../test/helpers/gateway'
 import { BATCH_SIZE, batchIndexes, bins, randomIndex, readKey, RECORDS, seed, SET, type Shape, writeKey } from './dataset'
 import { RequestMix, runHttp } from './http'
-import type { Measurement } from './measure'
+import { Latencies, type Measurement } from './measure'
 import { Child, closeAll } from './processes'
 import { rawBatchRead, rawGet } from './raw'
 import { Figures, Run, summarize, table } from './report'
@@ -23,6 +25,10 @@ const ROOT = join(__dirname, '..')
 const RESULTS = join(ROOT, 'bench', 'results', 'latest.json')
 // A step that has not finished this long after its runs should have is stuck.
 const STEP_GRACE_SECONDS = 90
+// The length of a turn of compared runs: on a shared machine the load of
+// other tenants changes within seconds (a run's rate moves by half from one
+// second to the next), and turns this short put both runs under the same.
+const TURN_SECONDS = 1
 
 interface Options {
   connections: number
@@ -68,7 +74,7 @@ function parseOptions (): Options {
   }
 }
 
-const figures: Figures = { runs: [], errors: [], meta: {} }
+const figures: Figures = { runs: [], errors: [], meta: {}, rssAfterGetTurns: [] }
 
 /** Runs one step; its failure, or its hanging past `seconds`, is recorded and the bench goes on. */
 async function step<T> (name: string, seconds: number, fn: () => Promise<T>): Promise<T | undefined> {
@@ -211,6 +217,55 @@ class Bench {
     })
   }
 
+  /**
+   * Runs compared with each other, measured in turns (see TURN_SECONDS):
+   * after a warm-up of each, every run takes a turn in order, until each has
+   * had `seconds`. A run's figures are the sums over its turns.
+   */
+  async alternate (runs: Array<{ run: Omit<Run, 'measurement'>, target: Server | undefined, mix: RequestMix, gateway?: boolean }>, label: string): Promise<void> {
+    const records = runs.map(({ run }) => {
+      const record: Run = { ...run }
+      figures.runs.push(record)
+      return record
+    })
+    if (runs.some((r) => r.target === undefined)) {
+      for (const record of records) record.note = 'not run: a step before failed'
+      return
+    }
+    const { connections, seconds, warmupSeconds } = this.opts
+    const turns = Math.max(1, Math.round(seconds / TURN_SECONDS))
+    const turnSeconds = seconds / turns
+    const totalSeconds = runs.length * (warmupSeconds + seconds)
+    await step(label, totalSeconds + STEP_GRACE_SECONDS, async () => {
+      const sums = runs.map(() => ({ ok: 0, failed: 0, seconds: 0, cpuSeconds: 0, latencies: new Latencies() }))
+      for (const { target, mix } of runs) await runHttp((target as Server).url, mix, { connections, seconds: warmupSeconds })
+      for (let turn = 0; turn < turns; turn++) {
+        for (let i = 0; i < runs.length; i++) {
+          const { target, mix, gateway } = runs[i]
+          const { child, url } = target as Server
+          const sum = sums[i]
+          const cpuBefore = child.cpuSeconds() ?? 0
+          const m = await runHttp(url, mix, { connections, seconds: turnSeconds }, sum.latencies)
+          sum.cpuSeconds += (child.cpuSeconds() ?? 0) - cpuBefore
+          sum.ok += m.ok
+          sum.failed += m.failed
+          sum.seconds += m.seconds
+          if (gateway === true && runs[i].run.name === 'get') figures.rssAfterGetTurns.push(child.memory()?.rssMb ?? 0)
+        }
+      }
+      for (let i = 0; i < runs.length; i++) {
+        const { ok, failed, seconds: measured, cpuSeconds, latencies } = sums[i]
+        const record = records[i]
+        // A stalled target fails nothing within the run: its requests are still in flight.
+        if (ok === 0) throw new Error(`${record.label}: no successful answer in ${seconds} s (${failed} failed)`)
+        record.measurement = latencies.measurement(ok, failed, measured)
+        record.cpuUsPerItem = cpuSeconds * 1e6 / ok
+        if (runs[i].gateway === true) record.rssMb = runs[i].target?.child.memory()?.rssMb
+        process.stderr.write(`bench: ${record.label}: ${Math.round(record.measurement.rate)} ${record.unit}, p99 ${record.measurement.p99Ms.toFixed(2)} ms\n`)
+      }
+    })
+  }
+
   async run (): Promise<void> {
     const { connections, namespace } = this.opts
     const http = (target: Server | undefined, mix: RequestMix) => target === undefined
@@ -256,15 +311,18 @@ class Bench {
     await this.measure({ name: 'bare', label: 'bare Fastify route', unit: 'req/s' }, http(bare, this.getMix), { server: bare })
     await bare?.child.close()
 
-    // Each gateway figure right after the naive one it is compared with.
-    await this.measure({ name: 'naive_get', label: 'naive GET, scalar bins', unit: 'req/s' }, http(naive, this.getMix), { server: naive })
-    for (const i of [1, 2, 3] as const) {
-      await this.measure({ name: `get_${i}`, label: `gateway GET, scalar bins, run ${i} of 3`, unit: 'req/s' }, http(gateway, this.getMix), { warm: i === 1, gateway })
-    }
-    await this.measure({ name: 'naive_get_listmap', label: 'naive GET, list and map bins', unit: 'req/s' }, http(naive, this.getListMapMix), { server: naive })
-    await this.measure({ name: 'get_listmap', label: 'gateway GET, list and map bins', unit: 'req/s' }, http(gateway, this.getListMapMix), { gateway })
-    await this.measure({ name: 'naive_put', label: 'naive PUT', unit: 'req/s' }, http(naive, this.putMix), { server: naive })
-    await this.measure({ name: 'put', label: 'gateway PUT', unit: 'req/s' }, http(gateway, this.putMix), { gateway })
+    // GETs of both shapes in turns together: list and map against scalar is a
+    // target too.
+    await this.alternate([
+      { run: { name: 'naive_get', label: 'naive GET, scalar bins', unit: 'req/s' }, target: naive, mix: this.getMix },
+      { run: { name: 'get', label: 'gateway GET, scalar bins', unit: 'req/s' }, target: gateway, mix: this.getMix, gateway: true },
+      { run: { name: 'naive_get_listmap', label: 'naive GET, list and map bins', unit: 'req/s' }, target: naive, mix: this.getListMapMix },
+      { run: { name: 'get_listmap', label: 'gateway GET, list and map bins', unit: 'req/s' }, target: gateway, mix: this.getListMapMix, gateway: true }
+    ], 'GET runs')
+    await this.alternate([
+      { run: { name: 'naive_put', label: 'naive PUT', unit: 'req/s' }, target: naive, mix: this.putMix },
+      { run: { name: 'put', label: 'gateway PUT', unit: 'req/s' }, target: gateway, mix: this.putMix, gateway: true }
+    ], 'PUT runs')
     const hasBatch = gateway === undefined ? undefined : await step('batch endpoint check', STEP_GRACE_SECONDS, async () => await this.hasBatch(gateway.url))
     await this.measure({ name: 'naive_batch100', label: `naive POST /v1/batch of ${BATCH_SIZE}`, unit: 'records/s' }, http(naive, this.batchMix), { server: naive })
     await this.measure({ name: 'batch100', label: `gateway POST /v1/batch of ${BATCH_SIZE}`, unit: 'records/s' },
