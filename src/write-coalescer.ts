@@ -16,6 +16,7 @@
 import Aerospike from 'aerospike'
 import type { AerospikeRecord, Client } from 'aerospike'
 import { Coalescer, clientError } from './coalescing'
+import { EXISTS } from './policies'
 
 type Key = InstanceType<typeof Aerospike.Key>
 type BatchPolicy = InstanceType<typeof Aerospike.BatchPolicy>
@@ -34,14 +35,24 @@ interface Waiting {
 
 const { status, batchType } = Aerospike
 
+/**
+ * The `exists` of the client's default batch write policy (clientConfig sets
+ * it), which a row sent without a policy of its own takes. The client reads
+ * a row's policy object anew, property by property, for every row, and that
+ * costs about as much as the rest of the row; a PUT (REPLACE), the usual
+ * write, goes without one. Every other batch write of the gateway names its
+ * policy (src/batch.ts).
+ */
+export const ROW_DEFAULT_EXISTS = EXISTS.REPLACE
+
 function writeAlone (w: Waiting): void {
   w.client.operate(w.key, w.ops, undefined, w.policy).then(w.resolve, w.reject)
 }
 
 export class WriteCoalescer extends Coalescer<Waiting> {
   // The row policy of each write policy: the same `exists`, which is all a
-  // plain write sets beyond the batch's timeouts.
-  private readonly rowPolicies = new Map<OperatePolicy, BatchWritePolicy>()
+  // plain write sets beyond the batch's timeouts; none for ROW_DEFAULT_EXISTS.
+  private readonly rowPolicies = new Map<OperatePolicy, BatchWritePolicy | undefined>()
 
   /**
    * @param maxBatch most writes in one batch
@@ -61,17 +72,18 @@ export class WriteCoalescer extends Coalescer<Waiting> {
     else this.writeTogether(client, group)
   }
 
-  private rowPolicy (policy: OperatePolicy): BatchWritePolicy {
-    let row = this.rowPolicies.get(policy)
-    if (row === undefined) {
-      row = new Aerospike.BatchWritePolicy({ exists: policy.exists })
-      this.rowPolicies.set(policy, row)
-    }
+  private rowPolicy (policy: OperatePolicy): BatchWritePolicy | undefined {
+    if (this.rowPolicies.has(policy)) return this.rowPolicies.get(policy)
+    const row = policy.exists === ROW_DEFAULT_EXISTS ? undefined : new Aerospike.BatchWritePolicy({ exists: policy.exists })
+    this.rowPolicies.set(policy, row)
     return row
   }
 
   private writeTogether (client: Client, group: Waiting[]): void {
-    const records = group.map((w) => ({ type: batchType.BATCH_WRITE, key: w.key, ops: w.ops, policy: this.rowPolicy(w.policy) }))
+    const records = group.map((w) => {
+      const policy = this.rowPolicy(w.policy)
+      return policy === undefined ? { type: batchType.BATCH_WRITE, key: w.key, ops: w.ops } : { type: batchType.BATCH_WRITE, key: w.key, ops: w.ops, policy }
+    })
     client.batchWrite(records as Parameters<Client['batchWrite']>[0], this.batchPolicy).then((rows) => {
       for (let i = 0; i < group.length; i++) {
         const row = rows[i]

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { GatewayError, serializeError } from '../errors'
 import type { GatewayConfig } from '../config'
+import { ROW_DEFAULT_EXISTS } from '../write-coalescer'
 
 export interface AerospikePluginOptions {
   config: GatewayConfig & { aerospikeHosts: string }
@@ -88,7 +89,8 @@ export function clientConfig (config: AerospikePluginOptions['config']): Paramet
       write: new Aerospike.WritePolicy(policy(config.write)),
       operate: new Aerospike.OperatePolicy(policy(config.write)),
       remove: new Aerospike.RemovePolicy(policy(config.write)),
-      batch: new Aerospike.BatchPolicy(policy(config.read))
+      batch: new Aerospike.BatchPolicy(policy(config.read)),
+      batchWrite: new Aerospike.BatchWritePolicy({ exists: ROW_DEFAULT_EXISTS })
     }
   }
 }

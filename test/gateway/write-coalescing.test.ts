@@ -20,15 +20,18 @@ async function writes (app: App, round: number): Promise<Array<{ status: number,
     { method: 'POST' as const, url: `/v1/kvs/test/wc/new${round}`, payload: '{"n":3}' },
     { method: 'PUT' as const, url: '/v1/kvs/nonamespace/wc/x', payload: '{"n":4}' },
     { method: 'PATCH' as const, url: `/v1/kvs/test/wc/b${round}`, payload: '{"gone":null,"s":"x"}' },
-    { method: 'PUT' as const, url: `/v1/kvs/test/wc/7?keytype=INTEGER`, payload: `{"i":${round}}` }
+    { method: 'PUT' as const, url: `/v1/kvs/test/wc/7?keytype=INTEGER`, payload: `{"i":${round}}` },
+    { method: 'PUT' as const, url: '/v1/kvs/test/wc/replaced', payload: `{"p":${round}}` }
   ]
   const responses = await Promise.all(requests.map(async (r) => await app.inject({ ...r, headers: JSON_HEADERS })))
   return responses.map((r) => ({ status: r.statusCode, etag: r.headers.etag, body: r.body.replace(/"requestId":"[^"]*"/, '') }))
 }
 
 async function seed (app: App): Promise<void> {
-  const res = await app.inject({ method: 'PUT', url: '/v1/kvs/test/wc/existing', payload: '{"n":0}', headers: JSON_HEADERS })
-  if (res.statusCode !== 204) throw new Error(res.body)
+  for (const [key, payload] of [['existing', '{"n":0}'], ['replaced', '{"n":0,"old":"x"}']]) {
+    const res = await app.inject({ method: 'PUT', url: `/v1/kvs/test/wc/${key}`, payload, headers: JSON_HEADERS })
+    if (res.statusCode !== 204) throw new Error(res.body)
+  }
 }
 
 t.test('coalesced writes answer exactly as writes alone, and write the same records', async (t) => {
@@ -40,14 +43,38 @@ t.test('coalesced writes answer exactly as writes alone, and write the same reco
     const a = await writes(together.app, round)
     const b = await writes(alone.app, round)
     t.same(a, b, `round ${round}`)
-    t.same(a.map((r) => r.status), [204, 409, 204, 201, 404, 204, 204])
+    t.same(a.map((r) => r.status), [204, 409, 204, 201, 404, 204, 204, 204])
   }
-  for (const url of ['/v1/kvs/test/wc/a1', '/v1/kvs/test/wc/existing', '/v1/kvs/test/wc/new0', '/v1/kvs/test/wc/b1', '/v1/kvs/test/wc/7?keytype=INTEGER']) {
+  for (const url of ['/v1/kvs/test/wc/a1', '/v1/kvs/test/wc/existing', '/v1/kvs/test/wc/new0', '/v1/kvs/test/wc/b1', '/v1/kvs/test/wc/7?keytype=INTEGER', '/v1/kvs/test/wc/replaced']) {
     const x = await together.app.inject({ url })
     const y = await alone.app.inject({ url })
     t.same([x.statusCode, x.body], [y.statusCode, y.body], url)
   }
   t.match((await together.app.inject({ url: '/v1/kvs/test/wc/a1' })).body, /"l":\[1\.0,2\]/)
+})
+
+t.test('in one batch write, a PUT replaces the record and a PATCH or a POST keeps its own meaning', async (t) => {
+  const { app, embedded } = await withGateway(t, {}, { AEROSPIKE_WRITE_MAX_RETRIES: '0' })
+  for (let i = 0; i < 4; i++) {
+    for (const key of [`put${i}`, `patch${i}`]) {
+      const res = await app.inject({ method: 'PUT', url: `/v1/kvs/test/wcm/${key}`, payload: { old: 'x', n: 0 }, headers: JSON_HEADERS })
+      t.equal(res.statusCode, 204)
+    }
+  }
+  // A PUT's row goes without a policy of its own (the client's default row
+  // policy, REPLACE), the others' name theirs.
+  await embedded.addFault({ match: { kind: 'write', inBatch: false }, resultCode: 11 })
+  const responses = await Promise.all(Array.from({ length: 4 }, (_, i) => [
+    { method: 'PUT' as const, url: `/v1/kvs/test/wcm/put${i}`, payload: { n: i } },
+    { method: 'PATCH' as const, url: `/v1/kvs/test/wcm/patch${i}`, payload: { n: i } },
+    { method: 'POST' as const, url: `/v1/kvs/test/wcm/post${i}`, payload: { n: i } }
+  ]).flat().map(async (r) => await app.inject({ ...r, headers: JSON_HEADERS })))
+  t.same(responses.map((r) => r.statusCode), [204, 204, 201, 204, 204, 201, 204, 204, 201, 204, 204, 201], 'none went alone')
+  for (let i = 0; i < 4; i++) {
+    t.same(JSON.parse((await app.inject({ url: `/v1/kvs/test/wcm/put${i}` })).body).bins, { n: i }, 'replaced')
+    t.same(JSON.parse((await app.inject({ url: `/v1/kvs/test/wcm/patch${i}` })).body).bins, { old: 'x', n: i }, 'updated')
+    t.same(JSON.parse((await app.inject({ url: `/v1/kvs/test/wcm/post${i}` })).body).bins, { n: i }, 'created')
+  }
 })
 
 t.test('writes in one turn go out as one batch write', async (t) => {
