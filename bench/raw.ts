@@ -7,9 +7,12 @@ import { performance } from 'node:perf_hooks'
 import { RECORDS, randomIndex, readKey, SET } from './dataset'
 import { Latencies, Load, Measurement } from './measure'
 
-/** Runs `op` from `connections` loops until the time is up; `op` answers how many operations it did. */
-async function closedLoop (op: () => Promise<number>, { connections, seconds }: Load): Promise<Measurement> {
-  const latencies = new Latencies()
+/**
+ * Runs `op` from `connections` loops until the time is up; `op` answers how
+ * many operations it did. With `latencies` given, the latencies go there too,
+ * with those of other runs of the same target.
+ */
+async function closedLoop (op: () => Promise<number>, { connections, seconds }: Load, latencies = new Latencies()): Promise<Measurement> {
   let ok = 0
   let failed = 0
   const start = performance.now()
@@ -32,20 +35,20 @@ async function closedLoop (op: () => Promise<number>, { connections, seconds }: 
 }
 
 /** `client.get` of one record, a random one of the spread each time; rate in ops/s. */
-export async function rawGet (client: Client, namespace: string, options: Load): Promise<Measurement> {
+export async function rawGet (client: Client, namespace: string, options: Load, latencies?: Latencies): Promise<Measurement> {
   const keys = Array.from({ length: RECORDS }, (_, i) => new Aerospike.Key(namespace, SET, readKey(i)))
   return await closedLoop(async () => {
     await client.get(keys[randomIndex()])
     return 1
-  }, options)
+  }, options, latencies)
 }
 
 /** `client.batchRead` of each batch in turn; rate in records/s, counting only the rows that were read. */
-export async function rawBatchRead (client: Client, namespace: string, batches: number[][], options: Load): Promise<Measurement> {
+export async function rawBatchRead (client: Client, namespace: string, batches: number[][], options: Load, latencies?: Latencies): Promise<Measurement> {
   const requests = batches.map((indexes) => indexes.map((i) => ({ key: new Aerospike.Key(namespace, SET, readKey(i)), readAllBins: true })))
   let next = 0
   return await closedLoop(async () => {
     const rows = await client.batchRead(requests[next++ % requests.length])
     return rows.filter((row) => row.status === Aerospike.status.OK).length
-  }, options)
+  }, options, latencies)
 }

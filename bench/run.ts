@@ -2,9 +2,10 @@
 // the raw client, a bare Fastify route, the naive gateway (bench/naive.ts) and
 // the gateway, measured side by side in one run on one machine, so that the
 // ratios between them hold even where the absolute figures are noisy. The
-// figures the targets compare are measured in turns of one second, each
+// figures the targets compare are measured in short turns (GET and PUT of a
+// second, batches of two, the raw client's batchRead among them), each
 // target's turn right after the other's, so that the load of the machine's
-// other tenants, which changes from one second to the next, falls on both.
+// other tenants, which changes from one second to the next, falls on all.
 // AEROSPIKE_HOSTS measures a real cluster instead of the embedded server.
 // Results: stdout and bench/results/latest.json.
 
@@ -28,7 +29,10 @@ const STEP_GRACE_SECONDS = 90
 // The length of a turn of compared runs: on a shared machine the load of
 // other tenants changes within seconds (a run's rate moves by half from one
 // second to the next), and turns this short put both runs under the same.
+// A batch of 100 takes a tenth of a second, and what is in flight when a turn
+// ends is not counted: its turns are longer.
 const TURN_SECONDS = 1
+const BATCH_TURN_SECONDS = 2
 
 interface Options {
   connections: number
@@ -97,6 +101,17 @@ async function step<T> (name: string, seconds: number, fn: () => Promise<T>): Pr
 interface Server {
   child: Child
   url: string
+}
+
+/** A run that takes turns with others (Bench.alternate). */
+interface Turned {
+  run: Omit<Run, 'measurement'>
+  /** Runs the target for `seconds`, its latencies going to `latencies`; undefined when a step before failed. */
+  measure: ((seconds: number, latencies: Latencies) => Promise<Measurement>) | undefined
+  /** The process whose CPU time the run takes, when not the bench's own. */
+  server?: Server
+  /** Whether the server is the gateway, whose memory is reported. */
+  gateway?: boolean
 }
 
 async function startGateway (hosts: string, coalesce: boolean, workers: number): Promise<Server> {
@@ -218,39 +233,36 @@ class Bench {
   }
 
   /**
-   * Runs compared with each other, measured in turns (see TURN_SECONDS):
-   * after a warm-up of each, every run takes a turn in order, until each has
-   * had `seconds`. A run's figures are the sums over its turns.
+   * Runs compared with each other, measured in turns of `turnSeconds`: after
+   * a warm-up of each, every run takes a turn in order, until each has had
+   * `seconds`. A run's figures are the sums over its turns.
    */
-  async alternate (runs: Array<{ run: Omit<Run, 'measurement'>, target: Server | undefined, mix: RequestMix, gateway?: boolean }>, label: string): Promise<void> {
+  async alternate (runs: Turned[], label: string, turnSeconds: number): Promise<void> {
     const records = runs.map(({ run }) => {
       const record: Run = { ...run }
       figures.runs.push(record)
       return record
     })
-    if (runs.some((r) => r.target === undefined)) {
+    if (runs.some((r) => r.measure === undefined)) {
       for (const record of records) record.note = 'not run: a step before failed'
       return
     }
-    const { connections, seconds, warmupSeconds } = this.opts
-    const turns = Math.max(1, Math.round(seconds / TURN_SECONDS))
-    const turnSeconds = seconds / turns
-    const totalSeconds = runs.length * (warmupSeconds + seconds)
-    await step(label, totalSeconds + STEP_GRACE_SECONDS, async () => {
+    const { seconds, warmupSeconds } = this.opts
+    const turns = Math.max(1, Math.round(seconds / turnSeconds))
+    await step(label, runs.length * (warmupSeconds + seconds) + STEP_GRACE_SECONDS, async () => {
       const sums = runs.map(() => ({ ok: 0, failed: 0, seconds: 0, cpuSeconds: 0, latencies: new Latencies() }))
-      for (const { target, mix } of runs) await runHttp((target as Server).url, mix, { connections, seconds: warmupSeconds })
+      for (const { measure } of runs) await measure?.(warmupSeconds, new Latencies())
       for (let turn = 0; turn < turns; turn++) {
         for (let i = 0; i < runs.length; i++) {
-          const { target, mix, gateway } = runs[i]
-          const { child, url } = target as Server
+          const { measure, server, gateway } = runs[i]
           const sum = sums[i]
-          const cpuBefore = child.cpuSeconds() ?? 0
-          const m = await runHttp(url, mix, { connections, seconds: turnSeconds }, sum.latencies)
-          sum.cpuSeconds += (child.cpuSeconds() ?? 0) - cpuBefore
+          const cpuBefore = server?.child.cpuSeconds() ?? 0
+          const m = await (measure as NonNullable<Turned['measure']>)(seconds / turns, sum.latencies)
+          sum.cpuSeconds += (server?.child.cpuSeconds() ?? 0) - cpuBefore
           sum.ok += m.ok
           sum.failed += m.failed
           sum.seconds += m.seconds
-          if (gateway === true && runs[i].run.name === 'get') figures.rssAfterGetTurns.push(child.memory()?.rssMb ?? 0)
+          if (gateway === true && runs[i].run.name === 'get') figures.rssAfterGetTurns.push(server?.child.memory()?.rssMb ?? 0)
         }
       }
       for (let i = 0; i < runs.length; i++) {
@@ -259,11 +271,23 @@ class Bench {
         // A stalled target fails nothing within the run: its requests are still in flight.
         if (ok === 0) throw new Error(`${record.label}: no successful answer in ${seconds} s (${failed} failed)`)
         record.measurement = latencies.measurement(ok, failed, measured)
-        record.cpuUsPerItem = cpuSeconds * 1e6 / ok
-        if (runs[i].gateway === true) record.rssMb = runs[i].target?.child.memory()?.rssMb
+        const { server, gateway } = runs[i]
+        if (server !== undefined) record.cpuUsPerItem = cpuSeconds * 1e6 / ok
+        if (gateway === true) record.rssMb = server?.child.memory()?.rssMb
         process.stderr.write(`bench: ${record.label}: ${Math.round(record.measurement.rate)} ${record.unit}, p99 ${record.measurement.p99Ms.toFixed(2)} ms\n`)
       }
     })
+  }
+
+  /** A run of HTTP load on a server, to take turns with others. */
+  private httpTurn (run: Omit<Run, 'measurement'>, server: Server | undefined, mix: RequestMix, gateway = false): Turned {
+    const { connections } = this.opts
+    return {
+      run,
+      server,
+      gateway,
+      measure: server === undefined ? undefined : async (seconds, latencies) => await runHttp(server.url, mix, { connections, seconds }, latencies)
+    }
   }
 
   async run (): Promise<void> {
@@ -294,39 +318,49 @@ class Bench {
     })
     if (setup === undefined) return
     const { address, client } = setup
+    const workers = this.opts.workers
+    let naive: Server | undefined
+    let gateway: Server | undefined
+    let hasBatch: boolean | undefined
     try {
       await this.measure({ name: 'raw_get', label: 'raw client get', unit: 'ops/s' },
         async (seconds) => await rawGet(client, namespace, { connections, seconds }))
-      await this.measure({ name: 'raw_batch100', label: `raw client batchRead of ${BATCH_SIZE}`, unit: 'records/s' },
-        async (seconds) => await rawBatchRead(client, namespace, this.batches, { connections, seconds }))
+      naive = await step('naive gateway start', STEP_GRACE_SECONDS, async () => await startNaive(address, this.paths.scalar[0]))
+      gateway = await step('gateway start', STEP_GRACE_SECONDS, async () => await startGateway(address, true, workers))
+      const gatewayUrl = gateway?.url
+      const sample = gatewayUrl === undefined ? undefined : await step('gateway GET check', STEP_GRACE_SECONDS, async () => await this.sampleGet(gatewayUrl))
+      const bare = sample === undefined ? undefined : await step('bare route start', STEP_GRACE_SECONDS, async () => await startBare(sample))
+      await this.measure({ name: 'bare', label: 'bare Fastify route', unit: 'req/s' }, http(bare, this.getMix), { server: bare })
+      await bare?.child.close()
+
+      // GETs of both shapes in turns together: list and map against scalar is a
+      // target too.
+      await this.alternate([
+        this.httpTurn({ name: 'naive_get', label: 'naive GET, scalar bins', unit: 'req/s' }, naive, this.getMix),
+        this.httpTurn({ name: 'get', label: 'gateway GET, scalar bins', unit: 'req/s' }, gateway, this.getMix, true),
+        this.httpTurn({ name: 'naive_get_listmap', label: 'naive GET, list and map bins', unit: 'req/s' }, naive, this.getListMapMix),
+        this.httpTurn({ name: 'get_listmap', label: 'gateway GET, list and map bins', unit: 'req/s' }, gateway, this.getListMapMix, true)
+      ], 'GET runs', TURN_SECONDS)
+      await this.alternate([
+        this.httpTurn({ name: 'naive_put', label: 'naive PUT', unit: 'req/s' }, naive, this.putMix),
+        this.httpTurn({ name: 'put', label: 'gateway PUT', unit: 'req/s' }, gateway, this.putMix, true)
+      ], 'PUT runs', TURN_SECONDS)
+      hasBatch = gatewayUrl === undefined ? undefined : await step('batch endpoint check', STEP_GRACE_SECONDS, async () => await this.hasBatch(gatewayUrl))
+      const raw: Turned = {
+        run: { name: 'raw_batch100', label: `raw client batchRead of ${BATCH_SIZE}`, unit: 'records/s' },
+        measure: async (seconds, latencies) => await rawBatchRead(client, namespace, this.batches, { connections, seconds }, latencies)
+      }
+      const naiveBatch = this.httpTurn({ name: 'naive_batch100', label: `naive POST /v1/batch of ${BATCH_SIZE}`, unit: 'records/s' }, naive, this.batchMix)
+      const batch = this.httpTurn({ name: 'batch100', label: `gateway POST /v1/batch of ${BATCH_SIZE}`, unit: 'records/s' }, gateway, this.batchMix, true)
+      if (hasBatch === false) {
+        await this.alternate([raw, naiveBatch], 'batch runs', BATCH_TURN_SECONDS)
+        figures.runs.push({ ...batch.run, note: 'n/a: 404, no endpoint yet' })
+      } else {
+        await this.alternate([raw, naiveBatch, hasBatch === true ? batch : { ...batch, measure: undefined }], 'batch runs', BATCH_TURN_SECONDS)
+      }
     } finally {
       await client.close()
     }
-
-    const workers = this.opts.workers
-    const naive = await step('naive gateway start', STEP_GRACE_SECONDS, async () => await startNaive(address, this.paths.scalar[0]))
-    const gateway = await step('gateway start', STEP_GRACE_SECONDS, async () => await startGateway(address, true, workers))
-    const sample = gateway === undefined ? undefined : await step('gateway GET check', STEP_GRACE_SECONDS, async () => await this.sampleGet(gateway.url))
-    const bare = sample === undefined ? undefined : await step('bare route start', STEP_GRACE_SECONDS, async () => await startBare(sample))
-    await this.measure({ name: 'bare', label: 'bare Fastify route', unit: 'req/s' }, http(bare, this.getMix), { server: bare })
-    await bare?.child.close()
-
-    // GETs of both shapes in turns together: list and map against scalar is a
-    // target too.
-    await this.alternate([
-      { run: { name: 'naive_get', label: 'naive GET, scalar bins', unit: 'req/s' }, target: naive, mix: this.getMix },
-      { run: { name: 'get', label: 'gateway GET, scalar bins', unit: 'req/s' }, target: gateway, mix: this.getMix, gateway: true },
-      { run: { name: 'naive_get_listmap', label: 'naive GET, list and map bins', unit: 'req/s' }, target: naive, mix: this.getListMapMix },
-      { run: { name: 'get_listmap', label: 'gateway GET, list and map bins', unit: 'req/s' }, target: gateway, mix: this.getListMapMix, gateway: true }
-    ], 'GET runs')
-    await this.alternate([
-      { run: { name: 'naive_put', label: 'naive PUT', unit: 'req/s' }, target: naive, mix: this.putMix },
-      { run: { name: 'put', label: 'gateway PUT', unit: 'req/s' }, target: gateway, mix: this.putMix, gateway: true }
-    ], 'PUT runs')
-    const hasBatch = gateway === undefined ? undefined : await step('batch endpoint check', STEP_GRACE_SECONDS, async () => await this.hasBatch(gateway.url))
-    await this.measure({ name: 'naive_batch100', label: `naive POST /v1/batch of ${BATCH_SIZE}`, unit: 'records/s' }, http(naive, this.batchMix), { server: naive })
-    await this.measure({ name: 'batch100', label: `gateway POST /v1/batch of ${BATCH_SIZE}`, unit: 'records/s' },
-      hasBatch === true ? http(gateway, this.batchMix) : undefined, { gateway, note: hasBatch === false ? 'n/a: 404, no endpoint yet' : undefined })
     figures.peakRssMb = gateway?.child.memory()?.peakMb
     await gateway?.child.close()
     await naive?.child.close()
