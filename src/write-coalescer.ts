@@ -52,7 +52,7 @@ function writeAlone (w: Waiting): void {
 export class WriteCoalescer extends Coalescer<Waiting> {
   // The row policy of each write policy: the same `exists`, which is all a
   // plain write sets beyond the batch's timeouts; none for ROW_DEFAULT_EXISTS.
-  private readonly rowPolicies = new Map<OperatePolicy, BatchWritePolicy | undefined>()
+  private readonly rowPolicies = new Map<OperatePolicy, BatchWritePolicy>()
 
   /**
    * @param maxBatch most writes in one batch
@@ -73,17 +73,18 @@ export class WriteCoalescer extends Coalescer<Waiting> {
   }
 
   private rowPolicy (policy: OperatePolicy): BatchWritePolicy | undefined {
-    if (this.rowPolicies.has(policy)) return this.rowPolicies.get(policy)
-    const row = policy.exists === ROW_DEFAULT_EXISTS ? undefined : new Aerospike.BatchWritePolicy({ exists: policy.exists })
-    this.rowPolicies.set(policy, row)
+    if (policy.exists === ROW_DEFAULT_EXISTS) return undefined
+    let row = this.rowPolicies.get(policy)
+    if (row === undefined) {
+      row = new Aerospike.BatchWritePolicy({ exists: policy.exists })
+      this.rowPolicies.set(policy, row)
+    }
     return row
   }
 
   private writeTogether (client: Client, group: Waiting[]): void {
-    const records = group.map((w) => {
-      const policy = this.rowPolicy(w.policy)
-      return policy === undefined ? { type: batchType.BATCH_WRITE, key: w.key, ops: w.ops } : { type: batchType.BATCH_WRITE, key: w.key, ops: w.ops, policy }
-    })
+    // A policy of undefined is none: the client takes only an object.
+    const records = group.map((w) => ({ type: batchType.BATCH_WRITE, key: w.key, ops: w.ops, policy: this.rowPolicy(w.policy) }))
     client.batchWrite(records as Parameters<Client['batchWrite']>[0], this.batchPolicy).then((rows) => {
       for (let i = 0; i < group.length; i++) {
         const row = rows[i]
